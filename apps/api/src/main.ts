@@ -1,0 +1,1 @@
+import { x } from "#libs/config"; console.log(x);
