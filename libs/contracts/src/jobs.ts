@@ -1,0 +1,24 @@
+/** The BullMQ queues. Preprocessing and training are separate so each can have its own workers and concurrency. */
+export enum QueueName {
+  Preprocess = 'preprocess',
+  Train = 'train',
+}
+
+export enum JobName {
+  PreprocessDataset = 'preprocess-dataset',
+  TrainRun = 'train-run',
+}
+
+/** A job carries ids only: the database row is the truth. */
+export interface JobPayloads {
+  [JobName.PreprocessDataset]: { datasetId: string };
+  [JobName.TrainRun]: { runId: string };
+}
+
+export type JobData<N extends JobName> = JobPayloads[N];
+
+/** Per job: its queue, and the row id it is enqueued under so enqueueing the same row twice is harmless. */
+export const JOBS: { readonly [N in JobName]: { queue: QueueName; idOf: (data: JobData<N>) => string } } = {
+  [JobName.PreprocessDataset]: { queue: QueueName.Preprocess, idOf: (data) => data.datasetId },
+  [JobName.TrainRun]: { queue: QueueName.Train, idOf: (data) => data.runId },
+};

@@ -1,0 +1,40 @@
+import { JobsOptions, Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { JOBS, JobData, JobName, QueueName } from '#libs/contracts';
+
+/** How every job is retried and cleaned up; a worker that dies counts as a stall, not an attempt. */
+export const DEFAULT_JOB_OPTIONS: JobsOptions = {
+  attempts: 3,
+  backoff: { type: 'exponential', delay: 2_000 },
+  removeOnComplete: { age: 24 * 3600, count: 1_000 },
+  removeOnFail: { age: 7 * 24 * 3600, count: 5_000 },
+};
+
+/** The producer side: enqueues typed jobs with the row id as the BullMQ job id. */
+export class JobQueue {
+  private readonly queues: Map<QueueName, Queue>;
+
+  constructor(
+    connection: Redis,
+    readonly prefix: string,
+  ) {
+    this.queues = new Map(
+      Object.values(QueueName).map((name) => [name, new Queue(name, { connection, prefix, defaultJobOptions: DEFAULT_JOB_OPTIONS })]),
+    );
+  }
+
+  async enqueue<N extends JobName>(name: N, data: JobData<N>): Promise<void> {
+    const job = JOBS[name];
+    await this.queue(job.queue).add(name, data, { jobId: job.idOf(data) });
+  }
+
+  queue(name: QueueName): Queue {
+    const queue = this.queues.get(name);
+    if (!queue) throw new Error(`Unknown queue ${name}`);
+    return queue;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.queues.values()].map((q) => q.close()));
+  }
+}
