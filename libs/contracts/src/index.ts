@@ -1,2 +1,3 @@
 export * from './jobs.js';
 export * from './network.js';
+export * from './workers.js';

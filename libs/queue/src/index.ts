@@ -1,2 +1,3 @@
 export * from './job-queue.js';
 export * from './redis.js';
+export * from './queue.module.js';

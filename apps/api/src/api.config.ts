@@ -1,0 +1,16 @@
+import { z } from 'zod';
+import { commonEnv, intVar, loadConfig } from '#libs/config';
+
+export const ApiEnvSchema = z.object({
+  ...commonEnv,
+  PORT: intVar(0, 65_535, 3000),
+  /** Largest accepted upload, in megabytes; bigger ones are answered 413. */
+  MAX_UPLOAD_MB: intVar(1, 10_240, 512),
+});
+export type ApiConfig = z.infer<typeof ApiEnvSchema>;
+
+export const API_CONFIG = Symbol('API_CONFIG');
+
+export function loadApiConfig(env?: Record<string, string | undefined>): ApiConfig {
+  return loadConfig(ApiEnvSchema, env);
+}

@@ -1,0 +1,27 @@
+import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, UploadedFile, UseInterceptors } from '@nestjs/common';
+import { FileInterceptor } from '@nestjs/platform-express';
+import { z } from 'zod';
+import { DatasetsService, UploadedFile as Upload } from './datasets.service.js';
+import { UploadDatasetDto, UploadDatasetSchema } from './upload-dataset.dto.js';
+
+@Controller('datasets')
+export class DatasetsController {
+  constructor(private readonly datasets: DatasetsService) {}
+
+  @Post()
+  @HttpCode(HttpStatus.ACCEPTED)
+  @UseInterceptors(FileInterceptor('file'))
+  upload(@UploadedFile() file: Upload | undefined, @Body({ schema: UploadDatasetSchema }) dto: UploadDatasetDto) {
+    return this.datasets.upload(file, dto);
+  }
+
+  @Get()
+  list() {
+    return this.datasets.list();
+  }
+
+  @Get(':id')
+  get(@Param('id', { schema: z.uuid() }) id: string) {
+    return this.datasets.get(id);
+  }
+}

@@ -1,0 +1,60 @@
+import { Injectable } from '@nestjs/common';
+import { JobName } from '#libs/contracts';
+import { PrismaService } from '#libs/database';
+import { ArchiveError, inspectArchive } from '#libs/preprocess';
+import { JobQueue } from '#libs/queue';
+import { DomainError, invalidInput, notFound } from '../http/domain-error.js';
+import { toDatasetView } from './dataset.view.js';
+import { UploadDatasetDto } from './upload-dataset.dto.js';
+
+export interface UploadedFile {
+  originalname: string;
+  buffer: Buffer;
+}
+
+@Injectable()
+export class DatasetsService {
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly jobs: JobQueue,
+  ) {}
+
+  /** Checks the archive's layout now, so a bad upload is refused before anything is stored. */
+  async upload(file: UploadedFile | undefined, dto: UploadDatasetDto) {
+    if (!file) throw invalidInput('file', 'a .zip archive is required in the multipart field "file"');
+    const archive = await inspectArchive(file.buffer).catch((error: unknown) => {
+      if (error instanceof ArchiveError) {
+        throw new DomainError(error.code === 'TOO_LARGE' ? 'TOO_LARGE' : 'INVALID_INPUT', `file: ${error.message}`, { code: error.code });
+      }
+      throw error;
+    });
+    const dataset = await this.prisma.dataset.create({
+      data: {
+        name: dto.name ?? file.originalname.replace(/\.zip$/i, ''),
+        width: dto.width,
+        height: dto.height,
+        classes: archive.classes,
+        // Multer hands over a plain (never shared) buffer; Prisma's Bytes type just says so more narrowly.
+        upload: { create: { fileName: file.originalname, bytes: file.buffer as Uint8Array<ArrayBuffer> } },
+      },
+    });
+    try {
+      await this.jobs.enqueue(JobName.PreprocessDataset, { datasetId: dataset.id });
+    } catch (error) {
+      await this.prisma.dataset.delete({ where: { id: dataset.id } });
+      throw new DomainError('UNAVAILABLE', `the preprocessing queue is unreachable: ${(error as Error).message}`);
+    }
+    return { id: dataset.id, status: dataset.status };
+  }
+
+  async get(id: string) {
+    const dataset = await this.prisma.dataset.findUnique({ where: { id } });
+    if (!dataset) throw notFound('dataset', id);
+    return toDatasetView(dataset);
+  }
+
+  async list() {
+    const datasets = await this.prisma.dataset.findMany({ orderBy: { createdAt: 'desc' }, take: 100 });
+    return datasets.map(toDatasetView);
+  }
+}

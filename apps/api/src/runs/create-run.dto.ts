@@ -1,0 +1,16 @@
+import { z } from 'zod';
+import { LayerSpecSchema, OptimizerSpecSchema } from '#libs/contracts';
+
+/** POST /runs. Strict: an unknown field is an error, not silently dropped. */
+export const CreateRunSchema = z.strictObject({
+  datasetId: z.uuid(),
+  /** Trained weights become a version of this model; defaults to the dataset's name. */
+  modelName: z.string().trim().min(1).max(200).optional(),
+  layers: z.array(LayerSpecSchema).min(1).max(32),
+  optimizer: OptimizerSpecSchema,
+  batchSize: z.number().int().positive().max(65_536),
+  epochs: z.number().int().positive().max(10_000),
+  seed: z.number().int().min(0).max(2 ** 31 - 1).optional(),
+  validationSplit: z.number().min(0).max(0.9).default(0.2),
+});
+export type CreateRunDto = z.infer<typeof CreateRunSchema>;

@@ -1,0 +1,68 @@
+import { randomInt } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { JobName } from '#libs/contracts';
+import { PrismaService, RunStatus } from '#libs/database';
+import { JobQueue } from '#libs/queue';
+import { DomainError, invalidInput, notFound } from '../http/domain-error.js';
+import { CreateRunDto } from './create-run.dto.js';
+import { ListRunsQuery } from './list-runs.dto.js';
+import { toRunView, RUN_DETAIL } from './run.view.js';
+
+@Injectable()
+export class RunsService {
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly jobs: JobQueue,
+  ) {}
+
+  async create(dto: CreateRunDto) {
+    const dataset = await this.prisma.dataset.findUnique({ where: { id: dto.datasetId } });
+    if (!dataset) throw notFound('dataset', dto.datasetId);
+    if (dataset.status !== 'READY') throw invalidInput('datasetId', `dataset ${dataset.id} is ${dataset.status}, not READY`);
+    if (dataset.classes.length < 2) throw invalidInput('datasetId', `dataset ${dataset.id} has fewer than two classes`);
+
+    const run = await this.prisma.$transaction(async (tx) => {
+      const modelName = dto.modelName ?? dataset.name;
+      const model = await tx.model.upsert({ where: { name: modelName }, create: { name: modelName }, update: {} });
+      const created = await tx.run.create({
+        data: {
+          datasetId: dataset.id,
+          modelId: model.id,
+          layers: dto.layers,
+          optimizer: dto.optimizer,
+          batchSize: dto.batchSize,
+          epochs: dto.epochs,
+          seed: dto.seed ?? randomInt(2 ** 31 - 1),
+          validationSplit: dto.validationSplit,
+        },
+      });
+      await tx.runEvent.create({ data: { runId: created.id, toStatus: RunStatus.QUEUED, attempt: 0, message: 'submitted' } });
+      return created;
+    });
+    try {
+      await this.jobs.enqueue(JobName.TrainRun, { runId: run.id });
+    } catch (error) {
+      // The run would sit QUEUED with no job behind it: take it back and let the client retry.
+      await this.prisma.run.delete({ where: { id: run.id } });
+      throw new DomainError('UNAVAILABLE', `the training queue is unreachable: ${(error as Error).message}`);
+    }
+    return { id: run.id, status: run.status };
+  }
+
+  async list(query: ListRunsQuery) {
+    const runs = await this.prisma.run.findMany({
+      where: { status: query.status, datasetId: query.datasetId },
+      orderBy: [{ queuedAt: 'desc' }, { id: 'desc' }],
+      take: query.limit,
+      skip: query.offset,
+      include: { model: true },
+    });
+    return runs.map((run) => toRunView(run));
+  }
+
+  async get(id: string) {
+    const run = await this.prisma.run.findUnique({ where: { id }, include: RUN_DETAIL });
+    if (!run) throw notFound('run', id);
+    return toRunView(run);
+  }
+}

@@ -1,0 +1,80 @@
+import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { Job, Worker } from 'bullmq';
+import { Redis } from 'ioredis';
+import { JOBS, JobName, QueueName } from '#libs/contracts';
+import { REDIS } from '#libs/queue';
+import { HeartbeatService } from './heartbeat.service.js';
+import { JOB_HANDLERS, type JobHandler } from './job-handler.js';
+import { WORKER_CONFIG, type WorkerConfig } from './worker.config.js';
+
+/** Pulls jobs from every queue and hands each to the one handler for its name. */
+@Injectable()
+export class JobRunner implements OnApplicationShutdown {
+  private readonly logger = new Logger('JobRunner');
+  private readonly handlers: Map<JobName, JobHandler>;
+  private readonly workers: Worker[] = [];
+  private readonly connections: Redis[] = [];
+  private readonly shutdown = new AbortController();
+
+  constructor(
+    @Inject(JOB_HANDLERS) handlers: JobHandler[],
+    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(WORKER_CONFIG) private readonly config: WorkerConfig,
+    private readonly heartbeat: HeartbeatService,
+  ) {
+    this.handlers = indexHandlers(handlers);
+  }
+
+  start(): void {
+    const concurrency: Record<QueueName, number> = {
+      [QueueName.Preprocess]: this.config.PREPROCESS_CONCURRENCY,
+      [QueueName.Train]: this.config.TRAIN_CONCURRENCY,
+    };
+    for (const queue of Object.values(QueueName)) {
+      // Each worker blocks on its own connection, closed here after the worker, never before.
+      const connection = this.redis.duplicate();
+      this.connections.push(connection);
+      const worker = new Worker(queue, (job, token) => this.process(job, token), {
+        connection,
+        prefix: this.config.QUEUE_PREFIX,
+        concurrency: concurrency[queue],
+        // A worker that dies mid-job shows up as a stall; its job goes back to the queue this many times.
+        maxStalledCount: 5,
+        lockDuration: this.config.JOB_LOCK_MS,
+        stalledInterval: this.config.JOB_LOCK_MS,
+      });
+      worker.on('failed', (job, error) => this.logger.warn(`${job?.name} ${job?.id} failed: ${error.message}`));
+      worker.on('error', (error) => this.logger.error(error.message));
+      this.workers.push(worker);
+    }
+  }
+
+  private async process(job: Job, token: string | undefined): Promise<void> {
+    const handler = this.handlers.get(job.name as JobName);
+    if (!handler) throw new Error(`No handler for job ${job.name}`);
+    const done = this.heartbeat.track(`${job.name}:${job.id}`);
+    try {
+      await handler.handle(job, { token, signal: this.shutdown.signal });
+    } finally {
+      done();
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.shutdown.abort();
+    await Promise.all(this.workers.map((worker) => worker.close()));
+    await Promise.all(this.connections.map((connection) => connection.quit()));
+  }
+}
+
+/** Every job name must have exactly one handler, or the worker must not start. */
+export function indexHandlers(handlers: JobHandler[]): Map<JobName, JobHandler> {
+  const byName = new Map<JobName, JobHandler>();
+  for (const handler of handlers) {
+    if (byName.has(handler.name)) throw new Error(`Two handlers for job ${handler.name}`);
+    byName.set(handler.name, handler);
+  }
+  const missing = (Object.keys(JOBS) as JobName[]).filter((name) => !byName.has(name));
+  if (missing.length) throw new Error(`No handler for job(s) ${missing.join(', ')}`);
+  return byName;
+}

@@ -1,0 +1,139 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { Prisma, PrismaService, RunStatus } from '#libs/database';
+import type { Architecture } from '#libs/contracts';
+import { WORKER_CONFIG, type WorkerConfig } from '../worker.config.js';
+
+/** This worker's hold on a run: every write checks the run is still RUNNING under this attempt. */
+export interface RunClaim {
+  runId: string;
+  attempt: number;
+  workerId: string;
+  /** Epochs already done, from the newest checkpoint (0 when starting fresh). */
+  startEpoch: number;
+  checkpoint: Uint8Array | null;
+}
+
+export interface EpochRecord {
+  epoch: number;
+  loss: number;
+  accuracy: number;
+  valLoss: number | null;
+  valAccuracy: number | null;
+  seconds: number;
+  samplesPerSecond: number;
+  weights: Uint8Array;
+}
+
+/** Thrown when another attempt took the run over, or it was cancelled: this worker must stop writing. */
+export class LostRunError extends Error {}
+
+const TERMINAL: RunStatus[] = [RunStatus.SUCCEEDED, RunStatus.FAILED, RunStatus.CANCELLED];
+const LONG_TX = { timeout: 60_000, maxWait: 10_000 };
+
+/** Every write a training attempt makes to a run, each one transaction, so a crash never leaves half a step. */
+@Injectable()
+export class RunLedger {
+  constructor(
+    private readonly prisma: PrismaService,
+    @Inject(WORKER_CONFIG) private readonly config: WorkerConfig,
+  ) {}
+
+  /** Takes the run for a new attempt, or returns null when it is already finished (a repeated delivery). */
+  claim(runId: string, workerId: string, backend: string): Promise<RunClaim | null> {
+    return this.prisma.$transaction(async (tx) => {
+      const run = await tx.run.findUnique({ where: { id: runId } });
+      if (!run || TERMINAL.includes(run.status)) return null;
+      const attempt = run.attempt + 1;
+      const taken = await tx.run.updateMany({
+        where: { id: runId, attempt: run.attempt, status: run.status },
+        data: { status: RunStatus.RUNNING, attempt, workerId, backend, startedAt: run.startedAt ?? new Date(), error: null },
+      });
+      if (taken.count === 0) return null; // another worker claimed it between our read and write
+      if (run.status === RunStatus.RUNNING) {
+        await tx.runEvent.create({
+          data: { runId, fromStatus: RunStatus.RUNNING, toStatus: RunStatus.QUEUED, attempt: run.attempt, workerId: run.workerId, message: 'worker lost; resuming from the last checkpoint' },
+        });
+      }
+      await tx.runEvent.create({ data: { runId, fromStatus: RunStatus.QUEUED, toStatus: RunStatus.RUNNING, attempt, workerId } });
+      const checkpoint = await tx.checkpoint.findFirst({ where: { runId }, orderBy: { epoch: 'desc' } });
+      const startEpoch = checkpoint?.epoch ?? 0;
+      // Metrics past the checkpoint came from a lost attempt; this attempt recomputes them.
+      await tx.runMetric.deleteMany({ where: { runId, epoch: { gt: startEpoch } } });
+      return { runId, attempt, workerId, startEpoch, checkpoint: checkpoint?.weights ?? null };
+    }, LONG_TX);
+  }
+
+  /** Stores one epoch's metrics and checkpoint together, and drops checkpoints older than the newest few. */
+  recordEpoch(claim: RunClaim, record: EpochRecord): Promise<void> {
+    const { runId } = claim;
+    const { weights, ...metric } = record;
+    return this.prisma.$transaction(async (tx) => {
+      await this.fence(tx, claim);
+      await tx.runMetric.upsert({ where: { runId_epoch: { runId, epoch: record.epoch } }, create: { runId, ...metric }, update: metric });
+      const bytes = weights as Uint8Array<ArrayBuffer>;
+      await tx.checkpoint.upsert({
+        where: { runId_epoch: { runId, epoch: record.epoch } },
+        create: { runId, epoch: record.epoch, weights: bytes },
+        update: { weights: bytes },
+      });
+      await tx.checkpoint.deleteMany({ where: { runId, epoch: { lte: record.epoch - this.config.CHECKPOINTS_KEPT } } });
+    }, LONG_TX);
+  }
+
+  /** Stores the trained weights as the model's next version and marks the run SUCCEEDED. */
+  async succeed(claim: RunClaim, architecture: Architecture, weights: Uint8Array): Promise<void> {
+    for (let tries = 0; ; tries++) {
+      try {
+        return await this.prisma.$transaction(async (tx) => {
+          const run = await this.fence(tx, claim);
+          const latest = await tx.modelVersion.findFirst({ where: { modelId: run.modelId }, orderBy: { version: 'desc' } });
+          await tx.modelVersion.create({
+            data: {
+              modelId: run.modelId,
+              version: (latest?.version ?? 0) + 1,
+              runId: claim.runId,
+              architecture: architecture as unknown as Prisma.InputJsonValue,
+              weights: weights as Uint8Array<ArrayBuffer>,
+            },
+          });
+          await this.finish(tx, claim, RunStatus.SUCCEEDED, null);
+        }, LONG_TX);
+      } catch (error) {
+        // Two runs of one model finishing together race for the same version number: take the next.
+        const versionTaken = error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002';
+        if (!versionTaken || tries >= 5) throw error;
+      }
+    }
+  }
+
+  /** Records a failed attempt: FAILED when it will not be retried, else back to QUEUED for the retry. */
+  fail(claim: RunClaim, error: string, final: boolean): Promise<void> {
+    return this.prisma.$transaction(async (tx) => {
+      await this.fence(tx, claim);
+      if (final) return this.finish(tx, claim, RunStatus.FAILED, error);
+      await tx.run.update({ where: { id: claim.runId }, data: { status: RunStatus.QUEUED, error } });
+      await tx.runEvent.create({
+        data: { runId: claim.runId, fromStatus: RunStatus.RUNNING, toStatus: RunStatus.QUEUED, attempt: claim.attempt, workerId: claim.workerId, message: `will retry: ${error}` },
+      });
+    }).catch((e) => {
+      if (!(e instanceof LostRunError)) throw e;
+    });
+  }
+
+  private async finish(tx: Prisma.TransactionClient, claim: RunClaim, status: RunStatus, error: string | null): Promise<void> {
+    await tx.run.update({ where: { id: claim.runId }, data: { status, error, finishedAt: new Date() } });
+    await tx.runEvent.create({
+      data: { runId: claim.runId, fromStatus: RunStatus.RUNNING, toStatus: status, attempt: claim.attempt, workerId: claim.workerId, message: error },
+    });
+  }
+
+  /** Locks the run row and checks this attempt still owns it. */
+  private async fence(tx: Prisma.TransactionClient, claim: RunClaim) {
+    const owned = await tx.run.updateMany({
+      where: { id: claim.runId, attempt: claim.attempt, status: RunStatus.RUNNING },
+      data: { workerId: claim.workerId },
+    });
+    if (owned.count === 0) throw new LostRunError(`run ${claim.runId} is no longer held by attempt ${claim.attempt}`);
+    return tx.run.findUniqueOrThrow({ where: { id: claim.runId } });
+  }
+}

@@ -1,0 +1,87 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { Job, UnrecoverableError } from 'bullmq';
+import { Architecture, JobData, JobName, LayerSpec, OptimizerSpec } from '#libs/contracts';
+import { DatasetStatus, PrismaService } from '#libs/database';
+import { stripOptimizerState } from '#libs/engine';
+import { isLastAttempt } from '../attempts.js';
+import type { JobContext, JobHandler } from '../job-handler.js';
+import { WorkerIdentity } from '../worker-identity.js';
+import { LostRunError, RunClaim, RunLedger } from './run-ledger.js';
+import { runTrainingThread, TrainingInput } from './training-thread.js';
+
+/** Errors that retrying the same run would only repeat. */
+const NOT_RETRIED = new Set(['DivergedError', 'UnrecoverableError']);
+
+/** Trains one run in a thread, storing each epoch as it lands and the weights as a model version at the end. */
+@Injectable()
+export class TrainRunHandler implements JobHandler<JobName.TrainRun> {
+  readonly name = JobName.TrainRun;
+  private readonly logger = new Logger('Train');
+
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly ledger: RunLedger,
+    private readonly identity: WorkerIdentity,
+  ) {}
+
+  async handle(job: Job<JobData<JobName.TrainRun>>, { signal }: JobContext): Promise<void> {
+    const claim = await this.ledger.claim(job.data.runId, this.identity.id, this.identity.backend);
+    if (!claim) return; // finished or cancelled already: a repeated delivery has nothing to do
+    try {
+      const input = await this.load(claim);
+      this.logger.log(`run ${claim.runId} attempt ${claim.attempt}: ${input.labels.length} samples, from epoch ${claim.startEpoch}`);
+      const weights = await runTrainingThread(input, {
+        signal,
+        onEpoch: async (result) => {
+          await this.ledger.recordEpoch(claim, result);
+          await job.updateProgress({ epoch: result.epoch, epochs: input.spec.epochs, loss: result.loss, accuracy: result.accuracy });
+        },
+      });
+      await this.ledger.succeed(claim, input.architecture, stripOptimizerState(input.architecture, weights));
+    } catch (error) {
+      if (error instanceof LostRunError) throw new UnrecoverableError(error.message);
+      const message = (error as Error).message;
+      const final = NOT_RETRIED.has((error as Error).name) || isLastAttempt(job);
+      await this.ledger.fail(claim, message, final);
+      throw final ? new UnrecoverableError(message) : error;
+    }
+  }
+
+  /** Reads the run's samples into one byte array (activation = byte / 255) and its checkpoint, if any. */
+  private async load(claim: RunClaim): Promise<TrainingInput> {
+    const run = await this.prisma.run.findUniqueOrThrow({ where: { id: claim.runId }, include: { dataset: true } });
+    const { dataset } = run;
+    if (dataset.status !== DatasetStatus.READY) throw new UnrecoverableError(`dataset ${dataset.id} is ${dataset.status}, not READY`);
+    const samples = await this.prisma.sample.findMany({ where: { datasetId: dataset.id }, orderBy: { index: 'asc' }, select: { label: true, pixels: true } });
+    const inputSize = dataset.width * dataset.height;
+    const pixels = new Uint8Array(samples.length * inputSize);
+    const labels = new Int32Array(samples.length);
+    samples.forEach((sample, i) => {
+      pixels.set(sample.pixels, i * inputSize);
+      labels[i] = sample.label;
+    });
+    const layers = run.layers as unknown as LayerSpec[];
+    const architecture: Architecture = {
+      inputSize,
+      layers,
+      classes: dataset.classes,
+      input: { width: dataset.width, height: dataset.height, channels: 1 },
+    };
+    return {
+      pixels,
+      labels,
+      architecture,
+      spec: {
+        layers,
+        optimizer: run.optimizer as unknown as OptimizerSpec,
+        batchSize: run.batchSize,
+        epochs: run.epochs,
+        seed: run.seed,
+        validationSplit: run.validationSplit,
+      },
+      startEpoch: claim.startEpoch,
+      initialWeights: claim.checkpoint,
+      backend: this.identity.config.TRAIN_BACKEND,
+    };
+  }
+}

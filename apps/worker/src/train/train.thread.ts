@@ -1,0 +1,20 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import { selectBackend, train } from '#libs/engine';
+import type { ThreadMessage, TrainingInput } from './training-thread.js';
+
+// Entry point of a training thread: trains and posts each epoch back to the worker's main thread.
+const input = workerData as TrainingInput;
+const post = (message: ThreadMessage) => parentPort!.postMessage(message);
+
+try {
+  post({ type: 'ready', backend: await selectBackend(input.backend) });
+  const result = await train({ pixels: input.pixels, labels: input.labels }, input.spec, input.architecture, {
+    startEpoch: input.startEpoch,
+    initialWeights: input.initialWeights ?? undefined,
+    onEpoch: (epoch) => post({ type: 'epoch', result: epoch }),
+  });
+  post({ type: 'done', weights: result.weights });
+} catch (error) {
+  const { name, message } = error instanceof Error ? error : new Error(String(error));
+  post({ type: 'error', name, message });
+}

@@ -1,0 +1,73 @@
+import { Worker } from 'node:worker_threads';
+import type { Architecture, BackendPreference, TrainingSpec } from '#libs/contracts';
+import type { EpochResult } from '#libs/engine';
+
+/** What a training thread needs: the samples as bytes, the spec, and where to resume. */
+export interface TrainingInput {
+  pixels: Uint8Array;
+  labels: Int32Array;
+  spec: TrainingSpec;
+  architecture: Architecture;
+  startEpoch: number;
+  initialWeights: Uint8Array | null;
+  backend: BackendPreference;
+}
+
+export type ThreadMessage =
+  | { type: 'ready'; backend: { name: string; device: string } }
+  | { type: 'epoch'; result: EpochResult }
+  | { type: 'done'; weights: Uint8Array }
+  | { type: 'error'; name: string; message: string };
+
+/** An error raised inside the training thread, carried across with its name (e.g. DivergedError). */
+export class TrainingThreadError extends Error {
+  constructor(name: string, message: string) {
+    super(message);
+    this.name = name;
+  }
+}
+
+const THREAD_ENTRY = new URL('./train.thread.js', import.meta.url);
+
+/**
+ * Trains in a worker thread so the event loop stays free to renew BullMQ's lock. Epochs are handed to
+ * `onEpoch` one at a time, in order; if it throws, or `signal` aborts, the thread is stopped at once.
+ * Resolves with the final weights.
+ */
+export function runTrainingThread(
+  input: TrainingInput,
+  handlers: { onEpoch: (result: EpochResult) => Promise<void>; signal: AbortSignal },
+): Promise<Uint8Array> {
+  return new Promise((resolve, reject) => {
+    const thread = new Worker(THREAD_ENTRY, { workerData: input });
+    let chain = Promise.resolve();
+    let settled = false;
+    const settle = (error: Error | null, weights?: Uint8Array) => {
+      if (settled) return;
+      settled = true;
+      handlers.signal.removeEventListener('abort', onAbort);
+      void thread.terminate();
+      if (error) reject(error);
+      else resolve(weights!);
+    };
+    const onAbort = () => settle(new TrainingThreadError('AbortError', 'training stopped: the worker is shutting down'));
+    handlers.signal.addEventListener('abort', onAbort);
+    if (handlers.signal.aborted) return onAbort();
+
+    thread.on('message', (message: ThreadMessage) => {
+      // Every step waits for the epochs before it to be stored, so "done" never overtakes an epoch.
+      chain = chain
+        .then(async () => {
+          if (message.type === 'epoch') await handlers.onEpoch(message.result);
+          else if (message.type === 'done') settle(null, message.weights);
+          else if (message.type === 'error') settle(new TrainingThreadError(message.name, message.message));
+        })
+        .catch((error: Error) => settle(error));
+    });
+    thread.on('error', (error) => settle(error));
+    // Queued behind the messages, so a clean exit after "done" is not mistaken for a crash.
+    thread.on('exit', (code) => {
+      chain = chain.then(() => settle(new TrainingThreadError('ThreadExit', `training thread exited with code ${code}`)));
+    });
+  });
+}

@@ -1,0 +1,28 @@
+import { hostname } from 'node:os';
+import { z } from 'zod';
+import { commonEnv, intVar, loadConfig } from '#libs/config';
+import { BACKEND_PREFERENCES } from '#libs/contracts';
+
+export const WorkerEnvSchema = z.object({
+  ...commonEnv,
+  /** Datasets preprocessed at once by this process. */
+  PREPROCESS_CONCURRENCY: intVar(1, 64, 1),
+  /** Images decoded at once inside one preprocessing job (sharp also threads each image). */
+  PREPROCESS_IMAGE_CONCURRENCY: intVar(1, 64, 4),
+  /** Runs trained at once by this process, each in its own thread; one fills a CPU or a GPU. */
+  TRAIN_CONCURRENCY: intVar(1, 16, 1),
+  /** The TensorFlow.js backend: auto picks tfjs-node(-gpu) where installed, else wasm, else cpu. */
+  TRAIN_BACKEND: z.enum(BACKEND_PREFERENCES).default('auto'),
+  /** Checkpoints kept per run (the newest ones). */
+  CHECKPOINTS_KEPT: intVar(1, 1000, 3),
+  /** How long a job's lock lasts without renewal; a dead worker's job is taken back after about this long. */
+  JOB_LOCK_MS: intVar(1_000, 600_000, 30_000),
+  WORKER_NAME: z.string().min(1).default(hostname()),
+});
+export type WorkerConfig = z.infer<typeof WorkerEnvSchema>;
+
+export const WORKER_CONFIG = Symbol('WORKER_CONFIG');
+
+export function loadWorkerConfig(env?: Record<string, string | undefined>): WorkerConfig {
+  return loadConfig(WorkerEnvSchema, env);
+}

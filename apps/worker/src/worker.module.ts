@@ -1,0 +1,38 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { DatabaseModule } from '#libs/database';
+import { QueueModule } from '#libs/queue';
+import { HeartbeatService } from './heartbeat.service.js';
+import { JOB_HANDLERS } from './job-handler.js';
+import { JobRunner } from './job-runner.service.js';
+import { PreprocessDatasetHandler } from './preprocess/preprocess-dataset.handler.js';
+import { RunLedger } from './train/run-ledger.js';
+import { TrainRunHandler } from './train/train-run.handler.js';
+import { WORKER_CONFIG, type WorkerConfig } from './worker.config.js';
+import { WorkerIdentity } from './worker-identity.js';
+
+@Module({})
+export class WorkerModule {
+  static forRoot(config: WorkerConfig): DynamicModule {
+    return {
+      module: WorkerModule,
+      imports: [
+        DatabaseModule.forRoot(config.DATABASE_URL),
+        QueueModule.forRoot({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX }),
+      ],
+      providers: [
+        { provide: WORKER_CONFIG, useValue: config },
+        WorkerIdentity,
+        HeartbeatService,
+        RunLedger,
+        PreprocessDatasetHandler,
+        TrainRunHandler,
+        {
+          provide: JOB_HANDLERS,
+          useFactory: (...handlers: unknown[]) => handlers,
+          inject: [PreprocessDatasetHandler, TrainRunHandler],
+        },
+        JobRunner,
+      ],
+    };
+  }
+}

@@ -1,0 +1,43 @@
+import { DynamicModule, Inject, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
+import { Redis } from 'ioredis';
+import { JobQueue } from './job-queue.js';
+import { assertNoEviction, createRedis } from './redis.js';
+
+export const REDIS = Symbol('REDIS');
+
+/** Closes the queues and the connection when the app stops, so no command is cut off. */
+@Injectable()
+class QueueShutdown implements OnApplicationShutdown {
+  constructor(
+    private readonly jobs: JobQueue,
+    @Inject(REDIS) private readonly redis: Redis,
+  ) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.jobs.close();
+    await this.redis.quit();
+  }
+}
+
+@Module({})
+export class QueueModule {
+  static forRoot(options: { redisUrl: string; prefix: string }): DynamicModule {
+    return {
+      module: QueueModule,
+      global: true,
+      providers: [
+        {
+          provide: REDIS,
+          useFactory: async () => {
+            const redis = createRedis(options.redisUrl);
+            await assertNoEviction(redis);
+            return redis;
+          },
+        },
+        { provide: JobQueue, useFactory: (redis: Redis) => new JobQueue(redis, options.prefix), inject: [REDIS] },
+        QueueShutdown,
+      ],
+      exports: [REDIS, JobQueue],
+    };
+  }
+}

@@ -1,0 +1,110 @@
+import { PrismaPg } from '@prisma/adapter-pg';
+import { poll, TrainyardClient } from '#libs/client';
+import { parseDatabaseUrl, PrismaClient } from '#libs/database';
+import { AppProcess, startApi, startWorker } from '#libs/launcher';
+import { shapesZip } from '#libs/samples';
+import { createTestDatabase, TEST_REDIS_URL, uniqueName } from '#libs/testing';
+
+// HTTP → BullMQ → two real worker processes → Postgres → HTTP, on a schema and queue prefix of its own.
+describe('Trainyard end to end', () => {
+  let db: Awaited<ReturnType<typeof createTestDatabase>>;
+  let prisma: PrismaClient;
+  let api: TrainyardClient;
+  let env: Record<string, string>;
+  const processes: AppProcess[] = [];
+  let workers: AppProcess[] = [];
+  let datasetId: string;
+
+  const runBody = (epochs: number, seed = 1) => ({
+    datasetId,
+    layers: [{ units: 32, activation: 'relu' }],
+    optimizer: { name: 'sgd', learningRate: 0.1 },
+    batchSize: 16,
+    epochs,
+    seed,
+    validationSplit: 0.25,
+  });
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    const { connectionString, schema } = parseDatabaseUrl(db.url);
+    prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString }, { schema }) });
+    env = { DATABASE_URL: db.url, REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: uniqueName('e2e'), PORT: '0', JOB_LOCK_MS: '3000', TRAIN_BACKEND: 'cpu' };
+    const started = await startApi(env);
+    processes.push(started.api);
+    api = new TrainyardClient(started.url);
+    workers = await Promise.all([startWorker(env, 'worker-1'), startWorker(env, 'worker-2')]);
+    processes.push(...workers);
+  }, 60_000);
+
+  afterAll(async () => {
+    await Promise.all(processes.map((p) => p.stop()));
+    await prisma?.$disconnect();
+    await db?.drop();
+  });
+
+  it('lists both workers as live, with their backend', async () => {
+    const live = await api.listWorkers();
+    expect(live).toHaveLength(2);
+    for (const worker of live) expect(worker).toMatchObject({ backend: 'cpu', currentJob: null });
+  });
+
+  it('preprocesses an uploaded zip into one stored sample per image', async () => {
+    const zip = await shapesZip({ perClass: 30, size: 32, seed: 'e2e' });
+    const accepted = await api.uploadDataset(zip, { name: 'shapes', width: 12, height: 12 });
+    expect(accepted.status).toBe('PENDING');
+    const dataset = await api.waitForDataset(accepted.id, 60_000);
+    expect(dataset).toMatchObject({ status: 'READY', numSamples: 90, classes: ['circle', 'square', 'triangle'], width: 12, height: 12, skipped: [] });
+    const sample = await prisma.sample.findFirstOrThrow({ where: { datasetId: dataset.id } });
+    expect(sample.pixels.byteLength).toBe(144);
+    datasetId = dataset.id;
+  }, 60_000);
+
+  it('trains a run to SUCCEEDED with one metric row per epoch and a stored model version', async () => {
+    const { id, status } = await api.createRun(runBody(3));
+    expect(status).toBe('QUEUED');
+    const run = await api.waitForRun(id, undefined, 60_000);
+    expect(run.status).toBe('SUCCEEDED');
+    expect(run.metrics.map((m) => m.epoch)).toEqual([1, 2, 3]);
+    for (const m of run.metrics) {
+      expect(m.loss).toBeGreaterThan(0);
+      expect(m.valAccuracy).toBeGreaterThanOrEqual(0);
+    }
+    expect(run.backend).toBe('cpu');
+    expect(run.history.map((h) => h.to)).toEqual(['QUEUED', 'RUNNING', 'SUCCEEDED']);
+    expect(run.modelVersion?.version).toBe(1);
+    const version = await prisma.modelVersion.findUniqueOrThrow({ where: { runId: id } });
+    // 144 inputs → 32 relu → 3 softmax: (144·32 + 32) + (32·3 + 3) float32 parameters
+    expect(version.weights.byteLength).toBe(((144 * 32 + 32) + (32 * 3 + 3)) * 4);
+    expect((await api.listRuns({ status: 'SUCCEEDED' })).map((r) => r.id)).toContain(id);
+  }, 60_000);
+
+  it('shares queued runs between the workers', async () => {
+    const ids = await Promise.all([1, 2, 3, 4].map(async (seed) => (await api.createRun(runBody(4, seed))).id));
+    const runs = await Promise.all(ids.map((id) => api.waitForRun(id, undefined, 90_000)));
+    expect(runs.map((r) => r.status)).toEqual(['SUCCEEDED', 'SUCCEEDED', 'SUCCEEDED', 'SUCCEEDED']);
+    expect(new Set(runs.map((r) => r.workerId)).size).toBe(2);
+  }, 90_000);
+
+  it('resumes a killed worker\'s run on the other worker, ending as an uninterrupted run would', async () => {
+    const body = { ...runBody(150, 9), batchSize: 4 };
+    const { id } = await api.createRun(body);
+    const early = await poll(() => api.getRun(id), (r) => r.metrics.length >= 3, 30_000);
+    const victim = workers.find((w) => early.workerId?.includes(`-${w.child.pid}-`))!;
+    await victim.kill(); // SIGKILL: no checkpoint, no goodbye
+
+    const run = await api.waitForRun(id, undefined, 120_000);
+    expect(run.status).toBe('SUCCEEDED');
+    expect(run.metrics.map((m) => m.epoch)).toEqual(Array.from({ length: 150 }, (_, i) => i + 1));
+    expect(run.workerId).not.toBe(early.workerId);
+    expect(run.history.map((h) => `${h.from}->${h.to}`)).toEqual([
+      'null->QUEUED', 'QUEUED->RUNNING', 'RUNNING->QUEUED', 'QUEUED->RUNNING', 'RUNNING->SUCCEEDED',
+    ]);
+
+    const control = await api.waitForRun((await api.createRun(body)).id, undefined, 120_000);
+    expect(control.history.map((h) => h.to)).toEqual(['QUEUED', 'RUNNING', 'SUCCEEDED']);
+    // The same seed on the same backend: resuming from a checkpoint reproduces the uninterrupted run.
+    expect(run.metrics.at(-1)!.loss).toBeCloseTo(control.metrics.at(-1)!.loss, 5);
+    expect(run.metrics.at(-1)!.valAccuracy).toBe(control.metrics.at(-1)!.valAccuracy);
+  }, 240_000);
+});
