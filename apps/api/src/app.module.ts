@@ -1,8 +1,8 @@
-import { DynamicModule, Module } from '@nestjs/common';
+import { type DynamicModule, Module } from '@nestjs/common';
 import { MulterModule } from '@nestjs/platform-express';
 import { DatabaseModule } from '#libs/database';
 import { QueueModule } from '#libs/queue';
-import { ApiConfig } from './api.config.js';
+import { type ApiConfig } from './api.config.js';
 import { DatasetsController } from './datasets/datasets.controller.js';
 import { DatasetsService } from './datasets/datasets.service.js';
 import { RunsController } from './runs/runs.controller.js';

@@ -1,14 +1,14 @@
 import 'reflect-metadata';
-import { INestApplication } from '@nestjs/common';
+import type { INestApplication, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { ApiConfig } from './api.config.js';
+import { type ApiConfig } from './api.config.js';
 import { AppModule } from './app.module.js';
 import { HttpExceptionFilter } from './http/http-exception.filter.js';
 import { validationPipe } from './http/validation.pipe.js';
 
 /** Builds the HTTP app with its app-wide pipe and filter; main.ts and the tests both start it here. */
-export async function createApp(config: ApiConfig): Promise<INestApplication> {
-  const app = await NestFactory.create(AppModule.forRoot(config), { logger: ['error', 'warn', 'log'] });
+export async function createApp(config: ApiConfig, logger: LogLevel[] = ['error', 'warn', 'log']): Promise<INestApplication> {
+  const app = await NestFactory.create(AppModule.forRoot(config), { logger });
   app.useGlobalPipes(validationPipe);
   app.useGlobalFilters(new HttpExceptionFilter());
   app.enableShutdownHooks();

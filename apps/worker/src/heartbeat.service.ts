@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { HEARTBEAT_INTERVAL_MS } from '#libs/contracts';
 import { PrismaService } from '#libs/database';
 import { WorkerIdentity } from './worker-identity.js';

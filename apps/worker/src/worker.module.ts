@@ -1,4 +1,4 @@
-import { DynamicModule, Module } from '@nestjs/common';
+import { type DynamicModule, Module } from '@nestjs/common';
 import { DatabaseModule } from '#libs/database';
 import { QueueModule } from '#libs/queue';
 import { HeartbeatService } from './heartbeat.service.js';

@@ -1,4 +1,4 @@
-import { DynamicModule, Module } from '@nestjs/common';
+import { type DynamicModule, Module } from '@nestjs/common';
 import { DATABASE_URL, PrismaService } from './prisma.service.js';
 
 @Module({})

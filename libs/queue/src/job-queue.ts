@@ -1,6 +1,6 @@
-import { JobsOptions, Queue } from 'bullmq';
+import { type JobsOptions, Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { JOBS, JobData, JobName, QueueName } from '#libs/contracts';
+import { JOBS, type JobData, JobName, QueueName } from '#libs/contracts';
 
 /** How every job is retried and cleaned up; a worker that dies counts as a stall, not an attempt. */
 export const DEFAULT_JOB_OPTIONS: JobsOptions = {

@@ -1,8 +1,8 @@
 import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, UploadedFile, UseInterceptors } from '@nestjs/common';
 import { FileInterceptor } from '@nestjs/platform-express';
 import { z } from 'zod';
-import { DatasetsService, UploadedFile as Upload } from './datasets.service.js';
-import { UploadDatasetDto, UploadDatasetSchema } from './upload-dataset.dto.js';
+import { DatasetsService, type UploadedFile as Upload } from './datasets.service.js';
+import { type UploadDatasetDto, UploadDatasetSchema } from './upload-dataset.dto.js';
 
 @Controller('datasets')
 export class DatasetsController {

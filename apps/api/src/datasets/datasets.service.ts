@@ -5,7 +5,7 @@ import { ArchiveError, inspectArchive } from '#libs/preprocess';
 import { JobQueue } from '#libs/queue';
 import { DomainError, invalidInput, notFound } from '../http/domain-error.js';
 import { toDatasetView } from './dataset.view.js';
-import { UploadDatasetDto } from './upload-dataset.dto.js';
+import { type UploadDatasetDto } from './upload-dataset.dto.js';
 
 export interface UploadedFile {
   originalname: string;

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, Query } from '@nestjs/common';
 import { z } from 'zod';
-import { CreateRunDto, CreateRunSchema } from './create-run.dto.js';
-import { ListRunsQuery, ListRunsSchema } from './list-runs.dto.js';
+import { type CreateRunDto, CreateRunSchema } from './create-run.dto.js';
+import { type ListRunsQuery, ListRunsSchema } from './list-runs.dto.js';
 import { RunsService } from './runs.service.js';
 
 @Controller('runs')

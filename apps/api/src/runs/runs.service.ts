@@ -4,8 +4,8 @@ import { JobName } from '#libs/contracts';
 import { PrismaService, RunStatus } from '#libs/database';
 import { JobQueue } from '#libs/queue';
 import { DomainError, invalidInput, notFound } from '../http/domain-error.js';
-import { CreateRunDto } from './create-run.dto.js';
-import { ListRunsQuery } from './list-runs.dto.js';
+import { type CreateRunDto } from './create-run.dto.js';
+import { type ListRunsQuery } from './list-runs.dto.js';
 import { toRunView, RUN_DETAIL } from './run.view.js';
 
 @Injectable()

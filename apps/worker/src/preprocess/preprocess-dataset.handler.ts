@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Job, UnrecoverableError } from 'bullmq';
-import { JobData, JobName } from '#libs/contracts';
+import { type JobData, JobName } from '#libs/contracts';
 import { DatasetStatus, PrismaService } from '#libs/database';
 import { ArchiveError, preprocessArchive, readArchive } from '#libs/preprocess';
 import { isLastAttempt } from '../attempts.js';

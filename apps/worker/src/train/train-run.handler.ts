@@ -1,13 +1,13 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Job, UnrecoverableError } from 'bullmq';
-import { Architecture, JobData, JobName, LayerSpec, OptimizerSpec } from '#libs/contracts';
+import { type Architecture, type JobData, JobName, type LayerSpec, type OptimizerSpec } from '#libs/contracts';
 import { DatasetStatus, PrismaService } from '#libs/database';
 import { stripOptimizerState } from '#libs/engine';
 import { isLastAttempt } from '../attempts.js';
 import type { JobContext, JobHandler } from '../job-handler.js';
 import { WorkerIdentity } from '../worker-identity.js';
-import { LostRunError, RunClaim, RunLedger } from './run-ledger.js';
-import { runTrainingThread, TrainingInput } from './training-thread.js';
+import { LostRunError, type RunClaim, RunLedger } from './run-ledger.js';
+import { runTrainingThread, type TrainingInput } from './training-thread.js';
 
 /** Errors that retrying the same run would only repeat. */
 const NOT_RETRIED = new Set(['DivergedError', 'UnrecoverableError']);

@@ -1,0 +1,33 @@
+import type { INestApplication } from '@nestjs/common';
+import { TrainyardClient } from '#libs/client';
+import { QueueName } from '#libs/contracts';
+import { PrismaService } from '#libs/database';
+import { JobQueue } from '#libs/queue';
+import { createTestDatabase, TEST_REDIS_URL, uniqueName } from '#libs/testing';
+import { loadApiConfig } from '../api.config.js';
+import { createApp } from '../app.js';
+
+/** The real API in-process on a schema and queue prefix of its own, and a client pointed at it. */
+export async function startTestApi() {
+  const db = await createTestDatabase();
+  const config = loadApiConfig({ DATABASE_URL: db.url, REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: uniqueName('api'), PORT: '0', MAX_UPLOAD_MB: '1' });
+  const app: INestApplication = await createApp(config, ['error']);
+  await app.listen(0, '127.0.0.1');
+  const jobs = app.get(JobQueue);
+  return {
+    app,
+    client: new TrainyardClient((await app.getUrl()).replace('[::1]', '127.0.0.1')),
+    prisma: app.get(PrismaService),
+    jobs,
+    /** Jobs waiting in every queue: a refused request must leave this unchanged. */
+    queuedJobs: async () => {
+      const counts = await Promise.all(Object.values(QueueName).map((q) => jobs.queue(q).count()));
+      return counts.reduce((a, b) => a + b, 0);
+    },
+    close: async () => {
+      await Promise.all(Object.values(QueueName).map((q) => jobs.queue(q).obliterate({ force: true })));
+      await app.close();
+      await db.drop();
+    },
+  };
+}
