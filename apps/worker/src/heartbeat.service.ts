@@ -1,3 +1,4 @@
+import { writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { HEARTBEAT_INTERVAL_MS } from '#libs/contracts';
@@ -34,6 +35,8 @@ export class HeartbeatService implements OnApplicationShutdown {
 
   private async beat(): Promise<void> {
     const currentJob = [...this.jobs].join(',') || null;
+    const file = this.identity.config.HEARTBEAT_FILE;
+    if (file) await writeFile(file, new Date().toISOString()).catch(() => undefined);
     await this.prisma.worker
       .update({ where: { id: this.identity.id }, data: { lastHeartbeatAt: new Date(), currentJob } })
       .catch((error: Error) => this.logger.warn(`heartbeat failed: ${error.message}`));
