@@ -3,7 +3,7 @@ import { poll, TrainyardClient } from '#libs/client';
 import { parseDatabaseUrl, PrismaClient } from '#libs/database';
 import { AppProcess, startApi, startWorker } from '#libs/launcher';
 import { shapesZip } from '#libs/samples';
-import { createTestDatabase, TEST_REDIS_URL, uniqueName } from '#libs/testing';
+import { createTestDatabase, solidPng, TEST_REDIS_URL, uniqueName, zipOf } from '#libs/testing';
 
 // HTTP → BullMQ → two real worker processes → Postgres → HTTP, on a schema and queue prefix of its own.
 describe('Trainyard end to end', () => {
@@ -58,6 +58,19 @@ describe('Trainyard end to end', () => {
     const sample = await prisma.sample.findFirstOrThrow({ where: { datasetId: dataset.id } });
     expect(sample.pixels.byteLength).toBe(144);
     datasetId = dataset.id;
+  }, 60_000);
+
+  it('skips and reports a corrupt image inside a good zip, and fails a dataset with no readable image', async () => {
+    const good = await api.uploadDataset(await zipOf({ 'a/1.png': await solidPng(10), 'a/2.png': Buffer.from('not a png'), 'b/1.png': await solidPng(240) }));
+    const dataset = await api.waitForDataset(good.id, 30_000);
+    expect(dataset).toMatchObject({ status: 'READY', numSamples: 2 });
+    expect(dataset.skipped).toEqual([{ file: 'a/2.png', reason: expect.stringMatching(/.+/) }]);
+
+    const bad = await api.uploadDataset(await zipOf({ 'a/1.png': Buffer.from('junk'), 'b/1.png': Buffer.from('junk') }));
+    const failed = await api.waitForDataset(bad.id, 30_000);
+    expect(failed.status).toBe('FAILED');
+    expect(failed.error).toContain('a/1.png');
+    expect(await prisma.sample.count({ where: { datasetId: bad.id } })).toBe(0);
   }, 60_000);
 
   it('trains a run to SUCCEEDED with one metric row per epoch and a stored model version', async () => {

@@ -1,6 +1,6 @@
 import { inspectArchive, readArchive } from './archive.js';
 import { ArchiveError } from './errors.js';
-import { renameEntry, solidPng, zipOf } from './test-fixtures.js';
+import { renameEntry, solidPng, zipOf } from '#libs/testing';
 
 async function rejection(promise: Promise<unknown>): Promise<ArchiveError> {
   try {

@@ -2,7 +2,7 @@ import { crc32 } from 'node:zlib';
 import sharp from 'sharp';
 import { ImageError } from './errors.js';
 import { MAX_INPUT_PIXELS, toActivations, toPixels } from './image.js';
-import { grayPng } from './test-fixtures.js';
+import { grayPng } from '#libs/testing';
 
 async function rejection(promise: Promise<unknown>): Promise<ImageError> {
   try {

@@ -1,6 +1,6 @@
 import { readArchive, type ArchiveImage } from './archive.js';
 import { preprocessArchive } from './preprocessed-dataset.js';
-import { grayPng, solidPng, zipOf } from './test-fixtures.js';
+import { grayPng, solidPng, zipOf } from '#libs/testing';
 
 const size = { width: 2, height: 2 };
 

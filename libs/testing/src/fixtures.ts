@@ -1,4 +1,4 @@
-// Builders for specs only; not exported from the lib.
+// Image and zip builders for specs.
 import { buffer } from 'node:stream/consumers';
 import sharp from 'sharp';
 import yazl from 'yazl';

@@ -1,0 +1,93 @@
+import { ApiError } from '#libs/client';
+import { JobName, QueueName } from '#libs/contracts';
+import { solidPng, zipOf } from '#libs/testing';
+import { startTestApi } from '../testing/test-app.js';
+
+describe('the datasets API', () => {
+  let api: Awaited<ReturnType<typeof startTestApi>>;
+
+  beforeAll(async () => {
+    api = await startTestApi();
+  });
+  afterAll(() => api.close());
+
+  const goodZip = async () => zipOf({ 'cat/1.png': await solidPng(10), 'cat/2.png': await solidPng(20), 'dog/1.png': await solidPng(200) });
+
+  async function refused(send: () => Promise<unknown>): Promise<ApiError> {
+    const before = { datasets: await api.prisma.dataset.count(), jobs: await api.queuedJobs() };
+    const error = await send().then(
+      () => { throw new Error('expected the upload to be refused'); },
+      (e: unknown) => e as ApiError,
+    );
+    expect(error).toBeInstanceOf(ApiError);
+    expect({ datasets: await api.prisma.dataset.count(), jobs: await api.queuedJobs() }).toEqual(before);
+    return error;
+  }
+
+  it('stores a valid upload as PENDING, keeps the archive, and queues it under the dataset id', async () => {
+    const zip = await goodZip();
+    const { id, status } = await api.client.uploadDataset(zip, { name: 'pets', width: 16, height: 8 });
+    expect(status).toBe('PENDING');
+    expect(await api.client.getDataset(id)).toMatchObject({ name: 'pets', status: 'PENDING', width: 16, height: 8, classes: ['cat', 'dog'], numSamples: 0 });
+    const upload = await api.prisma.datasetUpload.findUniqueOrThrow({ where: { datasetId: id } });
+    expect(Buffer.from(upload.bytes).equals(zip)).toBe(true);
+    const job = await api.jobs.queue(QueueName.Preprocess).getJob(id);
+    expect(job?.name).toBe(JobName.PreprocessDataset);
+    expect(job?.data).toEqual({ datasetId: id });
+  });
+
+  it('defaults to 128×128 and names the dataset after the file', async () => {
+    const { id } = await api.client.uploadDataset(await goodZip(), { fileName: 'my-pets.zip' });
+    expect(await api.client.getDataset(id)).toMatchObject({ name: 'my-pets', width: 128, height: 128 });
+  });
+
+  it('refuses a file that is not a zip', async () => {
+    const error = await refused(() => api.client.uploadDataset(Buffer.from('just some text')));
+    expect(error.status).toBe(400);
+    expect(error.body.message).toMatch(/^file: .*zip/i);
+  });
+
+  it('refuses a zip with no images', async () => {
+    const error = await refused(async () => api.client.uploadDataset(await zipOf({ 'notes/readme.txt': 'hello' })));
+    expect(error.status).toBe(400);
+    expect(error.body.message).toMatch(/no images/i);
+  });
+
+  it('refuses an image outside a class folder, naming it', async () => {
+    const error = await refused(async () => api.client.uploadDataset(await zipOf({ 'cat/1.png': await solidPng(), 'stray.png': await solidPng() })));
+    expect(error.status).toBe(400);
+    expect(error.body.message).toContain('stray.png');
+  });
+
+  it('refuses a request without a file', async () => {
+    const form = new FormData();
+    form.append('name', 'nothing');
+    const error = await refused(() => api.client.request('POST', '/datasets', form));
+    expect(error.status).toBe(400);
+    expect(error.body.message).toContain('file');
+  });
+
+  it.each([
+    ['a zero width', { width: 0 }, 'width'],
+    ['a height that is not a number', { height: 'tall' }, 'height'],
+    ['an unknown field', { colour: 'blue' }, 'colour'],
+  ])('refuses %s with 400 naming the field', async (_case, fields, field) => {
+    const zip = await goodZip();
+    const form = new FormData();
+    form.append('file', new Blob([zip]), 'x.zip');
+    for (const [key, value] of Object.entries(fields)) form.append(key, String(value));
+    const error = await refused(() => api.client.request('POST', '/datasets', form));
+    expect(error.status).toBe(400);
+    expect(error.body.message).toContain(field);
+  });
+
+  it('answers 413 for an upload over the size limit', async () => {
+    const error = await refused(() => api.client.uploadDataset(Buffer.alloc(2 * 1024 * 1024)));
+    expect(error.status).toBe(413);
+  });
+
+  it('answers 404 for an unknown dataset and 400 for a malformed id', async () => {
+    await expect(api.client.getDataset('00000000-0000-4000-8000-000000000000')).rejects.toMatchObject({ status: 404 });
+    await expect(api.client.getDataset('x')).rejects.toMatchObject({ status: 400 });
+  });
+});
