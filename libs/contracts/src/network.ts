@@ -37,3 +37,7 @@ export interface Architecture {
   classes: string[];
   input: { width: number; height: number; channels: 1 };
 }
+
+/** Compute backends an operator may force; 'auto' takes the fastest one that loads. */
+export const BACKEND_PREFERENCES = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
+export type BackendPreference = (typeof BACKEND_PREFERENCES)[number];

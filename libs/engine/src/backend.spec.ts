@@ -1,0 +1,77 @@
+import * as tf from '@tensorflow/tfjs';
+import type { Architecture, TrainingSpec } from '#libs/contracts';
+import { BackendUnavailableError, selectBackend } from './backend.js';
+import { xorBlobs } from './testing/toy-data.js';
+import { train, type EpochResult } from './trainer.js';
+
+async function importable(pkg: string): Promise<boolean> {
+  try {
+    const specifier: string = pkg;
+    await import(specifier);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+afterAll(async () => {
+  await selectBackend('cpu');
+});
+
+describe('selectBackend', () => {
+  it('switches tfjs to the plain JavaScript cpu backend when asked', async () => {
+    expect(await selectBackend('cpu')).toEqual({ name: 'cpu', device: 'cpu' });
+    expect(tf.getBackend()).toBe('cpu');
+  });
+
+  it('loads the wasm backend and says whether it runs SIMD code', async () => {
+    const info = await selectBackend('wasm');
+    expect(info.name).toBe('wasm');
+    expect(info.device).toMatch(/^cpu \(wasm( simd)?(, threads)?\)$/);
+    expect(tf.getBackend()).toBe('wasm');
+  });
+
+  it('names both tfjs-node packages when tensorflow is forced where neither loads', async () => {
+    const installed = (await importable('@tensorflow/tfjs-node-gpu')) || (await importable('@tensorflow/tfjs-node'));
+    if (installed) {
+      // A production image: forcing it must then work.
+      expect((await selectBackend('tensorflow')).name).toBe('tensorflow');
+      return;
+    }
+    const error = await selectBackend('tensorflow').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(BackendUnavailableError);
+    expect((error as Error).message).toMatch(/^compute backend 'tensorflow' could not be loaded: @tensorflow\/tfjs-node-gpu is not installed.*; @tensorflow\/tfjs-node is not installed/);
+  });
+
+  it('falls back on auto to the fastest backend that loads', async () => {
+    const info = await selectBackend('auto');
+    const nodeInstalled = (await importable('@tensorflow/tfjs-node-gpu')) || (await importable('@tensorflow/tfjs-node'));
+    expect(info.name).toBe(nodeInstalled ? 'tensorflow' : 'wasm');
+  });
+});
+
+describe('the wasm backend', () => {
+  it('trains to the same metrics as the cpu backend, within float32 rounding', async () => {
+    const architecture: Architecture = {
+      inputSize: 64,
+      layers: [{ units: 16, activation: 'tanh' }],
+      classes: ['different', 'same'],
+      input: { width: 8, height: 8, channels: 1 },
+    };
+    const spec: TrainingSpec = { layers: architecture.layers, optimizer: { name: 'sgd', learningRate: 0.1 }, batchSize: 32, epochs: 3, seed: 5, validationSplit: 0.2 };
+    const data = xorBlobs(400, 8);
+    const runOn = async (backend: 'cpu' | 'wasm') => {
+      await selectBackend(backend);
+      const epochs: EpochResult[] = [];
+      await train(data, spec, architecture, { onEpoch: (r) => void epochs.push(r) });
+      return epochs;
+    };
+    const cpu = await runOn('cpu');
+    const wasm = await runOn('wasm');
+    wasm.forEach((e, i) => {
+      expect(Math.abs(e.loss - cpu[i]!.loss)).toBeLessThan(1e-5);
+      expect(Math.abs(e.valLoss! - cpu[i]!.valLoss!)).toBeLessThan(1e-5);
+      expect(Math.abs(e.accuracy - cpu[i]!.accuracy)).toBeLessThanOrEqual(1 / 320);
+    });
+  });
+});

@@ -1,0 +1,89 @@
+import { createRng, mixSeed, shuffleInPlace, Stream } from './rng.js';
+
+/** What the preprocessing step stores: one byte per pixel, samples back to back, and a class index each. */
+export interface LabelledPixels {
+  pixels: Uint8Array;
+  labels: Int32Array;
+}
+
+/** Samples as activations in [0, 1], converted once, rows back to back. */
+export interface Samples {
+  x: Float32Array;
+  labels: Int32Array;
+  count: number;
+  inputSize: number;
+}
+
+export interface Batch {
+  /** [size, inputSize] row-major */
+  x: Float32Array;
+  /** [size, numClasses] one-hot */
+  y: Float32Array;
+  size: number;
+}
+
+export interface Split {
+  train: Samples;
+  validation: Samples;
+}
+
+/** Holds out `validationSplit` of every class (seeded), so both sides see the classes in the same proportions. */
+export function splitDataset(data: LabelledPixels, inputSize: number, numClasses: number, validationSplit: number, seed: number): Split {
+  const count = data.labels.length;
+  if (data.pixels.length !== count * inputSize) {
+    throw new Error(`expected ${count} × ${inputSize} = ${count * inputSize} pixels, got ${data.pixels.length}`);
+  }
+  if (!(validationSplit >= 0 && validationSplit < 1)) throw new Error(`validationSplit must be in [0, 1), got ${validationSplit}`);
+  const byClass: number[][] = Array.from({ length: numClasses }, () => []);
+  data.labels.forEach((label, i) => {
+    if (!(label >= 0 && label < numClasses)) throw new Error(`label ${label} of sample ${i} is outside 0..${numClasses - 1}`);
+    byClass[label]!.push(i);
+  });
+
+  const rng = createRng(mixSeed(seed, Stream.split));
+  const train: number[] = [];
+  const validation: number[] = [];
+  for (const members of byClass) {
+    const shuffled = shuffleInPlace(Int32Array.from(members), rng);
+    // Every class keeps at least one training sample.
+    const held = Math.min(Math.round(members.length * validationSplit), Math.max(members.length - 1, 0));
+    // Loops, not push(...spread): a big class would overflow the argument limit.
+    shuffled.forEach((sample, k) => (k < held ? validation : train).push(sample));
+  }
+  if (train.length === 0) throw new Error('the dataset has no samples to train on');
+  // Sorted, so the epoch order depends on (seed, epoch) alone, not on how the split was drawn.
+  return { train: toSamples(data, inputSize, train.sort((a, b) => a - b)), validation: toSamples(data, inputSize, validation.sort((a, b) => a - b)) };
+}
+
+function toSamples(data: LabelledPixels, inputSize: number, indices: number[]): Samples {
+  const x = new Float32Array(indices.length * inputSize);
+  const labels = new Int32Array(indices.length);
+  indices.forEach((sample, row) => {
+    const pixels = data.pixels.subarray(sample * inputSize, (sample + 1) * inputSize);
+    for (let j = 0; j < inputSize; j++) x[row * inputSize + j] = pixels[j]! / 255;
+    labels[row] = data.labels[sample]!;
+  });
+  return { x, labels, count: indices.length, inputSize };
+}
+
+/** The training order of one epoch; from (seed, epoch) alone, so a run resumed at epoch k replays its batches. */
+export function epochOrder(count: number, seed: number, epoch: number): Int32Array {
+  const order = Int32Array.from({ length: count }, (_, i) => i);
+  return shuffleInPlace(order, createRng(mixSeed(seed, Stream.epoch, epoch)));
+}
+
+/** Copies rows into fresh batch arrays (a tensor may keep its array), so no gather runs on the whole set. */
+export function* batches(samples: Samples, order: Int32Array | null, batchSize: number, numClasses: number): Generator<Batch> {
+  const { inputSize } = samples;
+  for (let start = 0; start < samples.count; start += batchSize) {
+    const size = Math.min(batchSize, samples.count - start);
+    const x = new Float32Array(size * inputSize);
+    const y = new Float32Array(size * numClasses);
+    for (let r = 0; r < size; r++) {
+      const sample = order ? order[start + r]! : start + r;
+      x.set(samples.x.subarray(sample * inputSize, (sample + 1) * inputSize), r * inputSize);
+      y[r * numClasses + samples.labels[sample]!] = 1;
+    }
+    yield { x, y, size };
+  }
+}

@@ -1,0 +1,44 @@
+import * as tf from '@tensorflow/tfjs';
+import type { OptimizerSpec } from '#libs/contracts';
+import type { OptimizerState } from './weights.js';
+
+const MOMENTUM = 0.9;
+
+export function createOptimizer(spec: OptimizerSpec): tf.Optimizer {
+  switch (spec.name) {
+    case 'sgd':
+      return tf.train.sgd(spec.learningRate);
+    case 'momentum':
+      return tf.train.momentum(spec.learningRate, MOMENTUM);
+    case 'adam':
+      return tf.train.adam(spec.learningRate);
+  }
+}
+
+/** The optimizer's slots as plain arrays; null for sgd, whose update has no memory. */
+export async function saveOptimizerState(optimizer: tf.Optimizer, spec: OptimizerSpec): Promise<OptimizerState | null> {
+  if (spec.name === 'sgd') return null;
+  const [iterations, ...slots] = await optimizer.getWeights();
+  const count = (await iterations!.tensor.data())[0]!;
+  iterations!.tensor.dispose();
+  return {
+    optimizer: spec.name,
+    iterations: count,
+    // Safe without copying: assign() gives a variable new data rather than overwriting the old.
+    slots: slots.map((s) => s.tensor.dataSync() as Float32Array),
+  };
+}
+
+/** Puts saved slots back; slot k belongs to variable k mod variables.length (tfjs's order). */
+export async function restoreOptimizerState(optimizer: tf.Optimizer, state: OptimizerState, variables: tf.Variable[]): Promise<void> {
+  const named = [
+    { name: 'iter', tensor: tf.scalar(state.iterations, 'int32') },
+    ...state.slots.map((values, k) => ({ name: `slot${k}`, tensor: tf.tensor(values, variables[k % variables.length]!.shape) })),
+  ];
+  try {
+    await optimizer.setWeights(named);
+  } finally {
+    // setWeights makes its own variables from these.
+    named.forEach((n) => n.tensor.dispose());
+  }
+}

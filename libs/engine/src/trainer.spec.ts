@@ -1,0 +1,139 @@
+import * as tf from '@tensorflow/tfjs';
+import type { Architecture, OptimizerName, TrainingSpec } from '#libs/contracts';
+import { selectBackend } from './backend.js';
+import { DivergedError } from './diverged-error.js';
+import { predict } from './predict.js';
+import { noise, xorBlobs } from './testing/toy-data.js';
+import { train, type EpochResult, type TrainOptions } from './trainer.js';
+import type { LabelledPixels } from './dataset.js';
+
+beforeAll(async () => {
+  await selectBackend('cpu');
+});
+
+const xorArchitecture: Architecture = {
+  inputSize: 64,
+  layers: [{ units: 16, activation: 'relu' }],
+  classes: ['different', 'same'],
+  input: { width: 8, height: 8, channels: 1 },
+};
+
+function specFor(architecture: Architecture, overrides: Partial<TrainingSpec>): TrainingSpec {
+  return {
+    layers: architecture.layers,
+    optimizer: { name: 'sgd', learningRate: 0.1 },
+    batchSize: 32,
+    epochs: 5,
+    seed: 11,
+    validationSplit: 0.2,
+    ...overrides,
+  };
+}
+
+async function run(data: LabelledPixels, spec: TrainingSpec, architecture: Architecture, opts: Partial<TrainOptions> = {}) {
+  const epochs: EpochResult[] = [];
+  const result = await train(data, spec, architecture, { ...opts, onEpoch: (r) => void epochs.push(r) });
+  return { ...result, epochs };
+}
+
+/** What must replay exactly: everything but the timings. */
+const metrics = (epochs: EpochResult[]) => epochs.map(({ epoch, loss, accuracy, valLoss, valAccuracy }) => ({ epoch, loss, accuracy, valLoss, valAccuracy }));
+
+describe('train', () => {
+  it('learns an XOR of two blobs in 64 dimensions that no straight line separates', async () => {
+    const data = xorBlobs(1000, 1);
+    const spec = specFor(xorArchitecture, { optimizer: { name: 'adam', learningRate: 0.01 }, epochs: 10 });
+    const { epochs, weights } = await run(data, spec, xorArchitecture);
+    const last = epochs.at(-1)!;
+    expect(last.valAccuracy).toBeGreaterThan(0.95);
+    expect(last.loss).toBeLessThan(epochs[0]!.loss);
+
+    const probs = predict(xorArchitecture, weights, data.pixels);
+    const right = probs.filter((p, i) => (p[1]! > p[0]! ? 1 : 0) === data.labels[i]).length;
+    expect(right / data.labels.length).toBeGreaterThan(0.95);
+    expect(probs[0]![0]! + probs[0]![1]!).toBeCloseTo(1, 5);
+  });
+
+  it('does not grow the tensor count across 20 epochs, and frees everything at the end', async () => {
+    const architecture: Architecture = { ...xorArchitecture, inputSize: 20, layers: [{ units: 8, activation: 'sigmoid' }, { units: 8, activation: 'tanh' }], classes: ['a', 'b', 'c'] };
+    const before = tf.memory().numTensors;
+    const counts: number[] = [];
+    await train(noise(200, 20, 3, 4), specFor(architecture, { optimizer: { name: 'adam', learningRate: 0.01 }, batchSize: 16, epochs: 20 }), architecture, {
+      onEpoch: () => void counts.push(tf.memory().numTensors),
+    });
+    expect(counts).toHaveLength(20);
+    expect(new Set(counts).size).toBe(1);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('gives identical metrics and weights for the same seed', async () => {
+    const data = xorBlobs(300, 2);
+    const spec = specFor(xorArchitecture, { epochs: 4 });
+    const first = await run(data, spec, xorArchitecture);
+    const second = await run(data, spec, xorArchitecture);
+    expect(metrics(second.epochs)).toEqual(metrics(first.epochs));
+    expect(second.weights).toEqual(first.weights);
+    const otherSeed = await run(data, { ...spec, seed: 12 }, xorArchitecture);
+    expect(otherSeed.epochs[0]!.loss).not.toBe(first.epochs[0]!.loss);
+  });
+
+  it.each<[OptimizerName, number]>([
+    ['sgd', 0],
+    ['momentum', 0],
+    // Adam's bias-correction powers come back as beta^t, not as t float32 products: last-bit differences.
+    ['adam', 1e-6],
+  ])('resumed with %s from epoch 3 ends where an uninterrupted run ends', async (name, tolerance) => {
+    const data = xorBlobs(300, 3);
+    const spec = specFor(xorArchitecture, { optimizer: { name, learningRate: name === 'adam' ? 0.003 : 0.05 }, epochs: 6 });
+    const whole = await run(data, spec, xorArchitecture);
+    const resumed = await run(data, spec, xorArchitecture, { startEpoch: 3, initialWeights: whole.epochs[2]!.weights });
+    expect(resumed.epochs.map((e) => e.epoch)).toEqual([4, 5, 6]);
+    const expected = metrics(whole.epochs.slice(3));
+    if (tolerance === 0) {
+      expect(metrics(resumed.epochs)).toEqual(expected);
+      expect(resumed.weights).toEqual(whole.weights);
+    } else {
+      metrics(resumed.epochs).forEach((m, i) => {
+        expect(Math.abs(m.loss - expected[i]!.loss)).toBeLessThan(tolerance);
+        expect(Math.abs(m.valLoss! - expected[i]!.valLoss!)).toBeLessThan(tolerance);
+      });
+    }
+  });
+
+  it('stops between batches when asked and returns the last finished epoch as its checkpoint', async () => {
+    const data = xorBlobs(300, 4);
+    const spec = specFor(xorArchitecture, { epochs: 3 });
+    let batchesSeen = 0;
+    const stopped = await run(data, spec, xorArchitecture, {
+      // 240 training samples are 8 batches of 32: stop 3 batches into epoch 2.
+      shouldStop: () => ++batchesSeen > 8 + 3,
+    });
+    expect(stopped.stopped).toBe(true);
+    expect(stopped.epochsDone).toBe(1);
+    expect(stopped.weights).toEqual(stopped.epochs[0]!.weights);
+    const resumed = await run(data, spec, xorArchitecture, { startEpoch: 1, initialWeights: stopped.weights });
+    const whole = await run(data, spec, xorArchitecture);
+    expect(metrics(resumed.epochs)).toEqual(metrics(whole.epochs.slice(1)));
+  });
+
+  it('throws DivergedError naming the epoch and batch when the loss stops being a number', async () => {
+    // Linear, because ReLUs that a huge step kills give a constant, finite loss instead.
+    const architecture: Architecture = { ...xorArchitecture, layers: [{ units: 16, activation: 'linear' }] };
+    const spec = specFor(architecture, { optimizer: { name: 'sgd', learningRate: 1e9 }, epochs: 3 });
+    const before = tf.memory().numTensors;
+    const error = await run(xorBlobs(300, 5), spec, architecture).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DivergedError);
+    const { epoch, batch, message } = error as DivergedError;
+    expect(epoch).toBe(1);
+    expect(batch).toBeGreaterThan(1);
+    expect(message).toBe(`loss diverged at epoch 1, batch ${batch}`);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('refuses a resume without weights and a spec whose layers differ from the architecture', async () => {
+    const data = xorBlobs(50, 6);
+    const spec = specFor(xorArchitecture, {});
+    await expect(run(data, spec, xorArchitecture, { startEpoch: 2 })).rejects.toThrow('resuming at startEpoch > 0 needs initialWeights');
+    await expect(run(data, { ...spec, layers: [{ units: 3, activation: 'relu' }] }, xorArchitecture)).rejects.toThrow('spec.layers and architecture.layers differ');
+  });
+});

@@ -1,0 +1,156 @@
+import * as tf from '@tensorflow/tfjs';
+import type { Architecture, OptimizerSpec, TrainingSpec } from '#libs/contracts';
+import { batches, epochOrder, splitDataset, type Batch, type LabelledPixels, type Samples } from './dataset.js';
+import { DivergedError } from './diverged-error.js';
+import { countCorrect, createNetwork, crossEntropy, forward, initialValues, type Network } from './network.js';
+import { createOptimizer, restoreOptimizerState, saveOptimizerState } from './optimizer.js';
+import { decodeWeights, encodeWeights } from './weights.js';
+
+export interface EpochResult {
+  /** 1-based */
+  epoch: number;
+  loss: number;
+  accuracy: number;
+  valLoss: number | null;
+  valAccuracy: number | null;
+  /** Wall time of the whole epoch: training, validation and the checkpoint. */
+  seconds: number;
+  /** Training samples over the time spent in training steps alone. */
+  samplesPerSecond: number;
+  /** Checkpoint after this epoch: parameters, plus optimizer state for momentum and adam. */
+  weights: Uint8Array;
+}
+
+export interface TrainOptions {
+  /** Epochs already done (0-based count); a resumed run passes its checkpoint's epoch and weights. */
+  startEpoch?: number;
+  initialWeights?: Uint8Array;
+  onEpoch: (result: EpochResult) => Promise<void> | void;
+  /** Polled between batches. */
+  shouldStop?: () => boolean;
+}
+
+export interface TrainResult {
+  /** The checkpoint that matches epochsDone (not a half-trained epoch), so resuming from it is exact. */
+  weights: Uint8Array;
+  epochsDone: number;
+  stopped: boolean;
+}
+
+// Long epochs hand the event loop a turn this often, so a stop message or timer can be seen.
+const YIELD_EVERY_MS = 200;
+
+/** Trains on whatever tfjs backend is current (see selectBackend). */
+export async function train(data: LabelledPixels, spec: TrainingSpec, architecture: Architecture, opts: TrainOptions): Promise<TrainResult> {
+  checkSpec(spec, architecture);
+  const startEpoch = opts.startEpoch ?? 0;
+  if (!Number.isInteger(startEpoch) || startEpoch < 0 || startEpoch > spec.epochs) {
+    throw new Error(`startEpoch must be an integer in 0..${spec.epochs}, got ${startEpoch}`);
+  }
+  if (startEpoch > 0 && !opts.initialWeights) throw new Error('resuming at startEpoch > 0 needs initialWeights');
+
+  const numClasses = architecture.classes.length;
+  const { train: trainSet, validation } = splitDataset(data, architecture.inputSize, numClasses, spec.validationSplit, spec.seed);
+  const initial = opts.initialWeights ? decodeWeights(architecture, opts.initialWeights) : null;
+  const network = createNetwork(architecture, initial?.values ?? initialValues(architecture, spec.seed));
+  const optimizer = createOptimizer(spec.optimizer);
+  try {
+    // State saved by another optimizer (fine-tuning with a new one) does not apply.
+    if (initial?.optimizerState?.optimizer === spec.optimizer.name) {
+      await restoreOptimizerState(optimizer, initial.optimizerState, network.variables);
+    }
+    let checkpoint = opts.initialWeights ?? (await saveCheckpoint(network, optimizer, spec.optimizer));
+    let lastYield = performance.now();
+    for (let epoch = startEpoch; epoch < spec.epochs; epoch++) {
+      const epochStart = performance.now();
+      let stepSeconds = 0;
+      let lossSum = 0;
+      let correct = 0;
+      let batchNumber = 0;
+      for (const batch of batches(trainSet, epochOrder(trainSet.count, spec.seed, epoch), spec.batchSize, numClasses)) {
+        if (performance.now() - lastYield > YIELD_EVERY_MS) {
+          await new Promise((resolve) => setImmediate(resolve));
+          lastYield = performance.now();
+        }
+        if (opts.shouldStop?.()) return { weights: checkpoint, epochsDone: epoch, stopped: true };
+        batchNumber++;
+        const stepStart = performance.now();
+        const result = step(network, optimizer, batch, architecture.inputSize, numClasses);
+        stepSeconds += (performance.now() - stepStart) / 1000;
+        if (!Number.isFinite(result.loss)) throw new DivergedError(epoch + 1, batchNumber);
+        lossSum += result.loss * batch.size;
+        correct += result.correct;
+      }
+      const val = validation.count > 0 ? evaluate(network, validation, spec.batchSize, numClasses) : null;
+      checkpoint = await saveCheckpoint(network, optimizer, spec.optimizer);
+      await opts.onEpoch({
+        epoch: epoch + 1,
+        loss: lossSum / trainSet.count,
+        accuracy: correct / trainSet.count,
+        valLoss: val?.loss ?? null,
+        valAccuracy: val?.accuracy ?? null,
+        seconds: (performance.now() - epochStart) / 1000,
+        // Guarded so a tiny epoch on a coarse clock reports a number, not Infinity.
+        samplesPerSecond: trainSet.count / Math.max(stepSeconds, 1e-6),
+        weights: checkpoint,
+      });
+    }
+    return { weights: checkpoint, epochsDone: spec.epochs, stopped: false };
+  } finally {
+    network.dispose();
+    optimizer.dispose();
+  }
+}
+
+/** One gradient-descent step on one batch: forward, loss, backpropagation, update. */
+function step(network: Network, optimizer: tf.Optimizer, batch: Batch, inputSize: number, numClasses: number): { loss: number; correct: number } {
+  return tf.tidy(() => {
+    const x = tf.tensor2d(batch.x, [batch.size, inputSize]);
+    const y = tf.tensor2d(batch.y, [batch.size, numClasses]);
+    let correct: tf.Scalar | undefined;
+    const loss = optimizer.minimize(
+      () => {
+        const logits = forward(network, x);
+        // Kept past minimize's own tidy so accuracy costs no second forward pass.
+        correct = tf.keep(countCorrect(logits, y));
+        return crossEntropy(logits, y);
+      },
+      true,
+      network.variables,
+    )!;
+    const result = { loss: loss.dataSync()[0]!, correct: correct!.dataSync()[0]! };
+    correct!.dispose();
+    return result;
+  });
+}
+
+/** Mean loss and accuracy over a sample set, in batches, with no gradient tape. */
+export function evaluate(network: Network, samples: Samples, batchSize: number, numClasses: number): { loss: number; accuracy: number } {
+  let lossSum = 0;
+  let correct = 0;
+  for (const batch of batches(samples, null, batchSize, numClasses)) {
+    const [loss, right] = tf.tidy(() => {
+      const x = tf.tensor2d(batch.x, [batch.size, samples.inputSize]);
+      const y = tf.tensor2d(batch.y, [batch.size, numClasses]);
+      const logits = forward(network, x);
+      return [crossEntropy(logits, y).dataSync()[0]!, countCorrect(logits, y).dataSync()[0]!];
+    });
+    lossSum += loss * batch.size;
+    correct += right;
+  }
+  return { loss: lossSum / samples.count, accuracy: correct / samples.count };
+}
+
+async function saveCheckpoint(network: Network, optimizer: tf.Optimizer, spec: OptimizerSpec): Promise<Uint8Array> {
+  const values = network.variables.map((v) => v.dataSync() as Float32Array);
+  return encodeWeights(values, await saveOptimizerState(optimizer, spec));
+}
+
+function checkSpec(spec: TrainingSpec, architecture: Architecture): void {
+  const same =
+    spec.layers.length === architecture.layers.length &&
+    spec.layers.every((l, i) => l.units === architecture.layers[i]!.units && l.activation === architecture.layers[i]!.activation);
+  if (!same) throw new Error('spec.layers and architecture.layers differ');
+  if (!Number.isInteger(spec.batchSize) || spec.batchSize < 1) throw new Error(`batchSize must be a positive integer, got ${spec.batchSize}`);
+  if (!Number.isInteger(spec.epochs) || spec.epochs < 0) throw new Error(`epochs must be a non-negative integer, got ${spec.epochs}`);
+}
