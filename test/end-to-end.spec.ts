@@ -120,4 +120,62 @@ describe('Trainyard end to end', () => {
     expect(run.metrics.at(-1)!.loss).toBeCloseTo(control.metrics.at(-1)!.loss, 5);
     expect(run.metrics.at(-1)!.valAccuracy).toBe(control.metrics.at(-1)!.valAccuracy);
   }, 240_000);
+
+  it('takes on a worker added while runs go on', async () => {
+    workers = [...workers.filter((w) => w.running), await startWorker(env, 'worker-3')];
+    processes.push(workers.at(-1)!);
+    // The killed worker stops being listed once its last heartbeat is older than the liveness window.
+    const live = await poll(() => api.listWorkers(), (ws) => ws.length === 2, 20_000);
+    expect(live.map((w) => w.pid).sort()).toEqual(workers.map((w) => w.child.pid).sort());
+  }, 60_000);
+
+  it('hands a run back at once when its worker is asked to stop (SIGTERM)', async () => {
+    const { id } = await api.createRun({ ...runBody(150, 11), batchSize: 4 });
+    const early = await poll(() => api.getRun(id), (r) => r.metrics.length >= 3, 30_000);
+    const leaving = workers.find((w) => early.workerId?.includes(`-${w.child.pid}-`))!;
+    const asked = Date.now();
+    await leaving.stop();
+    expect(Date.now() - asked).toBeLessThan(5_000);
+    expect((await api.listWorkers()).map((w) => w.id)).not.toContain(early.workerId);
+
+    const run = await api.waitForRun(id, undefined, 120_000);
+    expect(run.status).toBe('SUCCEEDED');
+    expect(run.metrics.map((m) => m.epoch)).toEqual(Array.from({ length: 150 }, (_, i) => i + 1));
+    const handBack = run.history.find((h) => h.from === 'RUNNING' && h.to === 'QUEUED')!;
+    expect(handBack.message).toContain('stopping');
+    expect(run.attempt).toBe(2);
+    workers = [workers.find((w) => w.running)!, await startWorker(env, 'worker-4')];
+    processes.push(workers[1]!);
+  }, 180_000);
+
+  it('cancels a running run within a batch and a queued one before it starts', async () => {
+    const long = { ...runBody(500, 5), batchSize: 4 };
+    const [a, b, queued] = [await api.createRun(long), await api.createRun(long), await api.createRun(long)];
+    await poll(() => api.getRun(a.id), (r) => r.metrics.length >= 2, 30_000);
+    await poll(() => api.getRun(b.id), (r) => r.status === 'RUNNING', 30_000);
+
+    expect((await api.request<{ status: string }>('POST', `/runs/${queued.id}/cancel`)).status).toBe('CANCELLED');
+    const cancelled = await api.request<{ status: string }>('POST', `/runs/${a.id}/cancel`);
+    expect(cancelled.status).toBe('CANCELLED');
+    await expect(api.request('POST', `/runs/${a.id}/cancel`)).rejects.toMatchObject({ status: 409 });
+
+    // The freed worker would take the queued run next if its cancellation had not removed it.
+    await poll(() => api.listWorkers(), (ws) => ws.filter((w) => w.currentJob).length === 1, 10_000);
+    const kept = (await api.getRun(a.id)).metrics.length;
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    const stopped = await api.getRun(a.id);
+    expect(stopped.status).toBe('CANCELLED');
+    expect(stopped.metrics.length).toBe(kept);
+    expect(kept).toBeGreaterThanOrEqual(2);
+    expect((await api.getRun(queued.id)).history.map((h) => h.to)).toEqual(['QUEUED', 'CANCELLED']);
+    await api.request('POST', `/runs/${b.id}/cancel`);
+  }, 90_000);
+
+  it('fails a diverging run once, naming the epoch and batch, without retrying it', async () => {
+    const { id } = await api.createRun({ ...runBody(3), layers: [{ units: 8, activation: 'linear' }], optimizer: { name: 'sgd', learningRate: 1e9 } });
+    const run = await api.waitForRun(id, undefined, 60_000);
+    expect(run.status).toBe('FAILED');
+    expect(run.error).toMatch(/^loss diverged at epoch 1, batch \d+$/);
+    expect(run.attempt).toBe(1);
+  }, 60_000);
 });

@@ -1,13 +1,13 @@
 import { writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { HEARTBEAT_INTERVAL_MS } from '#libs/contracts';
 import { PrismaService } from '#libs/database';
 import { WorkerIdentity } from './worker-identity.js';
 
 /** Keeps this worker's row fresh so GET /workers shows the live ones and what they are doing. */
 @Injectable()
-export class HeartbeatService implements OnApplicationShutdown {
+export class HeartbeatService {
   private readonly logger = new Logger('Heartbeat');
   private readonly jobs = new Set<string>();
   private timer?: NodeJS.Timeout;
@@ -42,7 +42,7 @@ export class HeartbeatService implements OnApplicationShutdown {
       .catch((error: Error) => this.logger.warn(`heartbeat failed: ${error.message}`));
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  async stop(): Promise<void> {
     clearInterval(this.timer);
     await this.prisma.worker
       .update({ where: { id: this.identity.id }, data: { stoppedAt: new Date(), currentJob: null } })

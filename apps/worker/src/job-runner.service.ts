@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Job, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { JOBS, JobName, QueueName } from '#libs/contracts';
@@ -9,7 +9,7 @@ import { WORKER_CONFIG, type WorkerConfig } from './worker.config.js';
 
 /** Pulls jobs from every queue and hands each to the one handler for its name. */
 @Injectable()
-export class JobRunner implements OnApplicationShutdown {
+export class JobRunner {
   private readonly logger = new Logger('JobRunner');
   private readonly handlers: Map<JobName, JobHandler>;
   private readonly workers: Worker[] = [];
@@ -60,7 +60,8 @@ export class JobRunner implements OnApplicationShutdown {
     }
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** Tells running handlers to hand their jobs back, then waits for them before closing. */
+  async stop(): Promise<void> {
     this.shutdown.abort();
     await Promise.all(this.workers.map((worker) => worker.close()));
     await Promise.all(this.connections.map((connection) => connection.quit()));

@@ -6,9 +6,11 @@ import { JOB_HANDLERS } from './job-handler.js';
 import { JobRunner } from './job-runner.service.js';
 import { PreprocessDatasetHandler } from './preprocess/preprocess-dataset.handler.js';
 import { RunLedger } from './train/run-ledger.js';
+import { Cancellations } from './train/cancellations.js';
 import { TrainRunHandler } from './train/train-run.handler.js';
 import { WORKER_CONFIG, type WorkerConfig } from './worker.config.js';
 import { WorkerIdentity } from './worker-identity.js';
+import { WorkerLifecycle } from './worker-lifecycle.js';
 
 @Module({})
 export class WorkerModule {
@@ -24,6 +26,7 @@ export class WorkerModule {
         WorkerIdentity,
         HeartbeatService,
         RunLedger,
+        Cancellations,
         PreprocessDatasetHandler,
         TrainRunHandler,
         {
@@ -32,6 +35,7 @@ export class WorkerModule {
           inject: [PreprocessDatasetHandler, TrainRunHandler],
         },
         JobRunner,
+        WorkerLifecycle,
       ],
     };
   }

@@ -15,7 +15,8 @@ export type LayerSpec = z.infer<typeof LayerSpecSchema>;
 
 export const OptimizerSpecSchema = z.strictObject({
   name: z.enum(OPTIMIZERS),
-  learningRate: z.number().positive().max(10),
+  // No upper bound: a rate too large to train is caught as divergence, naming the epoch and batch.
+  learningRate: z.number().positive(),
 });
 export type OptimizerSpec = z.infer<typeof OptimizerSpecSchema>;
 

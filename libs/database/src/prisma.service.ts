@@ -1,19 +1,19 @@
-import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient } from './generated/client.js';
 import { parseDatabaseUrl } from './connection.js';
 
 export const DATABASE_URL = Symbol('DATABASE_URL');
 
-/** The one Prisma client of an app. Prisma 7 reaches Postgres through the pg driver adapter, no native engine. */
+/** The one Prisma client of an app; it disconnects last, after the workers have drained (beforeApplicationShutdown). Prisma 7 reaches Postgres through the pg driver adapter, no native engine. */
 @Injectable()
-export class PrismaService extends PrismaClient implements OnModuleDestroy {
+export class PrismaService extends PrismaClient implements OnApplicationShutdown {
   constructor(@Inject(DATABASE_URL) databaseUrl: string) {
     const { connectionString, schema } = parseDatabaseUrl(databaseUrl);
     super({ adapter: new PrismaPg({ connectionString, max: 10 }, { schema }) });
   }
 
-  async onModuleDestroy(): Promise<void> {
+  async onApplicationShutdown(): Promise<void> {
     await this.$disconnect();
   }
 }

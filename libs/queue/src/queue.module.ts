@@ -1,6 +1,7 @@
 import { type DynamicModule, Inject, Injectable, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { JobQueue } from './job-queue.js';
+import { RunSignals } from './run-signals.js';
 import { assertNoEviction, createRedis } from './redis.js';
 
 export const REDIS = Symbol('REDIS');
@@ -35,9 +36,10 @@ export class QueueModule {
           },
         },
         { provide: JobQueue, useFactory: (redis: Redis) => new JobQueue(redis, options.prefix), inject: [REDIS] },
+        { provide: RunSignals, useFactory: (redis: Redis) => new RunSignals(redis, options.prefix), inject: [REDIS] },
         QueueShutdown,
       ],
-      exports: [REDIS, JobQueue],
+      exports: [REDIS, JobQueue, RunSignals],
     };
   }
 }

@@ -14,6 +14,11 @@ export class RunsController {
     return this.runs.create(dto);
   }
 
+  @Post(':id/cancel')
+  cancel(@Param('id', { schema: z.uuid() }) id: string) {
+    return this.runs.cancel(id);
+  }
+
   @Get()
   list(@Query({ schema: ListRunsSchema }) query: ListRunsQuery) {
     return this.runs.list(query);

@@ -1,8 +1,8 @@
 import { randomInt } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { JobName } from '#libs/contracts';
+import { JobName, QueueName } from '#libs/contracts';
 import { PrismaService, RunStatus } from '#libs/database';
-import { JobQueue } from '#libs/queue';
+import { JobQueue, RunSignals } from '#libs/queue';
 import { DomainError, invalidInput, notFound } from '../http/domain-error.js';
 import { type CreateRunDto } from './create-run.dto.js';
 import { type ListRunsQuery } from './list-runs.dto.js';
@@ -13,6 +13,7 @@ export class RunsService {
   constructor(
     private readonly prisma: PrismaService,
     private readonly jobs: JobQueue,
+    private readonly signals: RunSignals,
   ) {}
 
   async create(dto: CreateRunDto) {
@@ -47,6 +48,31 @@ export class RunsService {
       throw new DomainError('UNAVAILABLE', `the training queue is unreachable: ${(error as Error).message}`);
     }
     return { id: run.id, status: run.status };
+  }
+
+  /** Stops a queued or running run for good: CANCELLED, not retried, its metrics so far kept. */
+  async cancel(id: string) {
+    const cancelled = await this.prisma.$transaction(async (tx) => {
+      const run = await tx.run.findUnique({ where: { id } });
+      if (!run) throw notFound('run', id);
+      if (run.status !== RunStatus.QUEUED && run.status !== RunStatus.RUNNING) {
+        throw new DomainError('CONFLICT', `run ${id} is ${run.status} and cannot be cancelled`);
+      }
+      // Conditional on what was read, so a worker's transition in between is not overwritten.
+      const stopped = await tx.run.updateMany({
+        where: { id, status: run.status, attempt: run.attempt },
+        data: { status: RunStatus.CANCELLED, finishedAt: new Date() },
+      });
+      if (stopped.count === 0) throw new DomainError('CONFLICT', `run ${id} changed while it was being cancelled; try again`);
+      await tx.runEvent.create({
+        data: { runId: id, fromStatus: run.status, toStatus: RunStatus.CANCELLED, attempt: run.attempt, workerId: run.workerId, message: 'cancelled by request' },
+      });
+      return run;
+    });
+    // The row is the truth; the signal and the job removal only make the stop prompt.
+    await this.signals.announceCancel(id);
+    if (cancelled.status === RunStatus.QUEUED) await this.jobs.queue(QueueName.Train).remove(id).catch(() => 0);
+    return this.get(id);
   }
 
   async list(query: ListRunsQuery) {

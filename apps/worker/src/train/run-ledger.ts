@@ -120,6 +120,22 @@ export class RunLedger {
     });
   }
 
+  /** Gives the run back to the queue when this worker stops; the next claim resumes from the newest checkpoint. */
+  handBack(claim: RunClaim, reason: string): Promise<void> {
+    return this.prisma.$transaction(async (tx) => {
+      await this.fence(tx, claim);
+      await tx.run.update({ where: { id: claim.runId }, data: { status: RunStatus.QUEUED } });
+      await tx.runEvent.create({
+        data: { runId: claim.runId, fromStatus: RunStatus.RUNNING, toStatus: RunStatus.QUEUED, attempt: claim.attempt, workerId: claim.workerId, message: reason },
+      });
+    });
+  }
+
+  async isCancelled(runId: string): Promise<boolean> {
+    const run = await this.prisma.run.findUnique({ where: { id: runId }, select: { status: true } });
+    return run?.status === RunStatus.CANCELLED;
+  }
+
   private async finish(tx: Prisma.TransactionClient, claim: RunClaim, status: RunStatus, error: string | null): Promise<void> {
     await tx.run.update({ where: { id: claim.runId }, data: { status, error, finishedAt: new Date() } });
     await tx.runEvent.create({

@@ -1,11 +1,12 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { Job, UnrecoverableError } from 'bullmq';
+import { Job, UnrecoverableError, WaitingError } from 'bullmq';
 import { type Architecture, type JobData, JobName, type LayerSpec, type OptimizerSpec } from '#libs/contracts';
 import { DatasetStatus, PrismaService } from '#libs/database';
 import { stripOptimizerState } from '#libs/engine';
 import { isLastAttempt } from '../attempts.js';
 import type { JobContext, JobHandler } from '../job-handler.js';
 import { WorkerIdentity } from '../worker-identity.js';
+import { Cancellations } from './cancellations.js';
 import { LostRunError, type RunClaim, RunLedger } from './run-ledger.js';
 import { runTrainingThread, type TrainingInput } from './training-thread.js';
 
@@ -22,29 +23,43 @@ export class TrainRunHandler implements JobHandler<JobName.TrainRun> {
     private readonly prisma: PrismaService,
     private readonly ledger: RunLedger,
     private readonly identity: WorkerIdentity,
+    private readonly cancellations: Cancellations,
   ) {}
 
-  async handle(job: Job<JobData<JobName.TrainRun>>, { signal }: JobContext): Promise<void> {
-    const claim = await this.ledger.claim(job.data.runId, this.identity.id, this.identity.backend);
-    if (!claim) return; // finished or cancelled already: a repeated delivery has nothing to do
+  async handle(job: Job<JobData<JobName.TrainRun>>, { signal: shutdown, token }: JobContext): Promise<void> {
+    const cancel = this.cancellations.watch(job.data.runId);
     try {
-      const input = await this.load(claim);
-      this.logger.log(`run ${claim.runId} attempt ${claim.attempt}: ${input.labels.length} samples, from epoch ${claim.startEpoch}`);
-      const weights = await runTrainingThread(input, {
-        signal,
-        onEpoch: async (result) => {
-          await this.ledger.recordEpoch(claim, result);
-          await job.updateProgress({ epoch: result.epoch, epochs: input.spec.epochs, loss: result.loss, accuracy: result.accuracy });
-        },
+      const claim = await this.ledger.claim(job.data.runId, this.identity.id, this.identity.backend);
+      if (!claim) return; // finished or cancelled already: a repeated delivery has nothing to do
+      await this.train(job, claim, AbortSignal.any([shutdown, cancel.signal])).catch(async (error: Error) => {
+        if (await this.ledger.isCancelled(claim.runId)) return; // stopped on request; metrics so far are kept
+        if (shutdown.aborted) {
+          // Asked to stop: hand the run back now rather than leave it for stall detection to find.
+          await this.ledger.handBack(claim, `worker ${this.identity.id} stopping; resuming from the last checkpoint`);
+          await job.moveToWait(token);
+          throw new WaitingError();
+        }
+        if (error instanceof LostRunError) throw new UnrecoverableError(error.message);
+        const final = NOT_RETRIED.has(error.name) || isLastAttempt(job);
+        await this.ledger.fail(claim, error.message, final);
+        throw final ? new UnrecoverableError(error.message) : error;
       });
-      await this.ledger.succeed(claim, input.architecture, stripOptimizerState(input.architecture, weights));
-    } catch (error) {
-      if (error instanceof LostRunError) throw new UnrecoverableError(error.message);
-      const message = (error as Error).message;
-      const final = NOT_RETRIED.has((error as Error).name) || isLastAttempt(job);
-      await this.ledger.fail(claim, message, final);
-      throw final ? new UnrecoverableError(message) : error;
+    } finally {
+      cancel.release();
     }
+  }
+
+  private async train(job: Job<JobData<JobName.TrainRun>>, claim: RunClaim, signal: AbortSignal): Promise<void> {
+    const input = await this.load(claim);
+    this.logger.log(`run ${claim.runId} attempt ${claim.attempt}: ${input.labels.length} samples, from epoch ${claim.startEpoch}`);
+    const weights = await runTrainingThread(input, {
+      signal,
+      onEpoch: async (result) => {
+        await this.ledger.recordEpoch(claim, result);
+        await job.updateProgress({ epoch: result.epoch, epochs: input.spec.epochs, loss: result.loss, accuracy: result.accuracy });
+      },
+    });
+    await this.ledger.succeed(claim, input.architecture, stripOptimizerState(input.architecture, weights));
   }
 
   /** Reads the run's samples into one byte array (activation = byte / 255) and its checkpoint, if any. */

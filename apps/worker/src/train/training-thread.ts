@@ -50,7 +50,7 @@ export function runTrainingThread(
       if (error) reject(error);
       else resolve(weights!);
     };
-    const onAbort = () => settle(new TrainingThreadError('AbortError', 'training stopped: the worker is shutting down'));
+    const onAbort = () => settle(new TrainingThreadError('AbortError', 'training stopped before it finished'));
     handlers.signal.addEventListener('abort', onAbort);
     if (handlers.signal.aborted) return onAbort();
 

@@ -1,0 +1,34 @@
+import { Injectable, Logger, type BeforeApplicationShutdown } from '@nestjs/common';
+import { HeartbeatService } from './heartbeat.service.js';
+import { JobRunner } from './job-runner.service.js';
+import { Cancellations } from './train/cancellations.js';
+import { WorkerIdentity } from './worker-identity.js';
+
+/**
+ * Starts the worker's parts in order and stops them in reverse. Stopping runs before Nest's
+ * application-shutdown hooks, so jobs are handed back while Postgres and Redis are still connected.
+ */
+@Injectable()
+export class WorkerLifecycle implements BeforeApplicationShutdown {
+  constructor(
+    private readonly identity: WorkerIdentity,
+    private readonly heartbeat: HeartbeatService,
+    private readonly cancellations: Cancellations,
+    private readonly runner: JobRunner,
+  ) {}
+
+  async start(): Promise<void> {
+    await this.identity.detectBackend();
+    await this.heartbeat.start();
+    await this.cancellations.start();
+    this.runner.start();
+    Logger.log(`worker ${this.identity.id} ready (backend ${this.identity.backend}, ${this.identity.device})`, 'Worker');
+  }
+
+  async beforeApplicationShutdown(signal?: string): Promise<void> {
+    Logger.log(`stopping (${signal ?? 'close'}): handing running jobs back`, 'Worker');
+    await this.runner.stop();
+    await this.cancellations.stop();
+    await this.heartbeat.stop();
+  }
+}
