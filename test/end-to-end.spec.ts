@@ -171,6 +171,26 @@ describe('Trainyard end to end', () => {
     await api.request('POST', `/runs/${b.id}/cancel`);
   }, 90_000);
 
+  it('trains the whole model spec: leakyRelu, no biases, rmsprop with weight decay, mse, early stopping', async () => {
+    const { id } = await api.createRun({
+      ...runBody(300, 3),
+      layers: [{ units: 24, activation: 'leakyRelu', init: 'he' }, { units: 12, activation: 'tanh' }],
+      optimizer: { name: 'rmsprop', learningRate: 0.01, weightDecay: 0.001 },
+      loss: 'mse',
+      bias: false,
+      earlyStopping: { patience: 2 },
+      checkpointEvery: 2,
+    } as never);
+    const run = await api.waitForRun(id, undefined, 60_000);
+    expect(run.status).toBe('SUCCEEDED');
+    expect(run.metrics.length).toBeLessThan(300);
+    expect(run.history.at(-1)!.message).toMatch(/^early stopping at epoch \d+/);
+    const version = await prisma.modelVersion.findUniqueOrThrow({ where: { runId: id } });
+    expect(version.weights.byteLength).toBe((144 * 24 + 24 * 12 + 12 * 3) * 4);
+    const checkpoints = await prisma.checkpoint.findMany({ where: { runId: id } });
+    expect(checkpoints.every((c) => c.epoch % 2 === 0)).toBe(true);
+  }, 60_000);
+
   it('fails a diverging run once, naming the epoch and batch, without retrying it', async () => {
     const { id } = await api.createRun({ ...runBody(3), layers: [{ units: 8, activation: 'linear' }], optimizer: { name: 'sgd', learningRate: 1e9 } });
     const run = await api.waitForRun(id, undefined, 60_000);

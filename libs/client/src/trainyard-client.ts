@@ -40,6 +40,7 @@ export interface RunView {
 export interface WorkerView {
   id: string;
   host: string;
+  pid: number;
   backend: string;
   device: string;
   currentJob: string | null;

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { ACTIVATIONS, type Architecture, type TrainingSpec } from '#libs/contracts';
 import { selectBackend } from './backend.js';
-import { createNetwork, crossEntropy, forward, initialValues, probabilities } from './network.js';
+import { createNetwork, crossEntropy, forward, initialValues, lossOf, probabilities } from './network.js';
 import { createRng } from './rng.js';
 import { refFlatten, refGradients, refLoss, type RefLayer } from './testing/reference-network.js';
 import { train } from './trainer.js';
@@ -76,7 +76,11 @@ describe('a 2-2-2 network with hand-picked weights', () => {
 });
 
 describe('backpropagation', () => {
-  it.each(ACTIVATIONS)('gives the finite-difference gradients through %s layers', (activation) => {
+  const cases = [
+    ...ACTIVATIONS.map((activation) => ({ activation, loss: 'crossEntropy' as const })),
+    ...ACTIVATIONS.map((activation) => ({ activation, loss: 'mse' as const })),
+  ];
+  it.each(cases)('gives the finite-difference gradients through $activation layers under $loss', ({ activation, loss }) => {
     const rng = createRng(7);
     const r = () => Math.fround(rng() * 2 - 1);
     const sizes = [3, 4, 3, 3];
@@ -98,7 +102,7 @@ describe('backpropagation', () => {
     const grads = tf.tidy(() => {
       const x = tf.tensor2d(xs);
       const y = tf.oneHot(tf.tensor1d(labels, 'int32'), 3).toFloat() as tf.Tensor2D;
-      const { grads } = tf.variableGrads(() => crossEntropy(forward(network, x), y), network.variables);
+      const { grads } = tf.variableGrads(() => lossOf(loss)(forward(network, x), y), network.variables);
       return network.variables.map((v) => Array.from(grads[v.name]!.dataSync()));
     });
     network.dispose();
@@ -109,9 +113,9 @@ describe('backpropagation', () => {
       params.forEach(({ row }, p) => {
         row.forEach((v, c) => {
           row[c] = v + eps;
-          const up = refLoss(layers, acts, xs, labels);
+          const up = refLoss(layers, acts, xs, labels, loss);
           row[c] = v - eps;
-          const down = refLoss(layers, acts, xs, labels);
+          const down = refLoss(layers, acts, xs, labels, loss);
           row[c] = v;
           const numeric = (up - down) / (2 * eps);
           const isBias = p === params.length - 1;

@@ -12,6 +12,8 @@ export function createOptimizer(spec: OptimizerSpec): tf.Optimizer {
       return tf.train.momentum(spec.learningRate, MOMENTUM);
     case 'adam':
       return tf.train.adam(spec.learningRate);
+    case 'rmsprop':
+      return tf.train.rmsprop(spec.learningRate);
   }
 }
 

@@ -6,6 +6,7 @@ import { predict } from './predict.js';
 import { noise, xorBlobs } from './testing/toy-data.js';
 import { train, type EpochResult, type TrainOptions } from './trainer.js';
 import type { LabelledPixels } from './dataset.js';
+import { stripOptimizerState } from './weights.js';
 
 beforeAll(async () => {
   await selectBackend('cpu');
@@ -82,9 +83,10 @@ describe('train', () => {
     ['momentum', 0],
     // Adam's bias-correction powers come back as beta^t, not as t float32 products: last-bit differences.
     ['adam', 1e-6],
+    ['rmsprop', 1e-6],
   ])('resumed with %s from epoch 3 ends where an uninterrupted run ends', async (name, tolerance) => {
     const data = xorBlobs(300, 3);
-    const spec = specFor(xorArchitecture, { optimizer: { name, learningRate: name === 'adam' ? 0.003 : 0.05 }, epochs: 6 });
+    const spec = specFor(xorArchitecture, { optimizer: { name, learningRate: name === 'adam' || name === 'rmsprop' ? 0.003 : 0.05 }, epochs: 6 });
     const whole = await run(data, spec, xorArchitecture);
     const resumed = await run(data, spec, xorArchitecture, { startEpoch: 3, initialWeights: whole.epochs[2]!.weights });
     expect(resumed.epochs.map((e) => e.epoch)).toEqual([4, 5, 6]);
@@ -128,6 +130,48 @@ describe('train', () => {
     expect(batch).toBeGreaterThan(1);
     expect(message).toBe(`loss diverged at epoch 1, batch ${batch}`);
     expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('stops early once validation loss has not improved for `patience` epochs, and resumes with that count intact', async () => {
+    // Noise cannot be learned: validation loss soon stops improving while training loss keeps falling.
+    const data = noise(200, 20, 2, 4);
+    const architecture: Architecture = { ...xorArchitecture, inputSize: 20, layers: [{ units: 32, activation: 'relu' }] };
+    const spec = specFor(architecture, { optimizer: { name: 'adam', learningRate: 0.01 }, epochs: 200, earlyStopping: { patience: 3 } });
+    const whole = await run(data, spec, architecture);
+    expect(whole.earlyStopped).toBeDefined();
+    const { epoch, bestEpoch } = whole.earlyStopped!;
+    expect(epoch - bestEpoch).toBe(3);
+    expect(whole.epochs).toHaveLength(epoch);
+    const valLosses = whole.epochs.map((e) => e.valLoss!);
+    expect(Math.min(...valLosses.slice(bestEpoch))).toBeGreaterThanOrEqual(valLosses[bestEpoch - 1]!);
+
+    const k = epoch - 2;
+    const resumed = await run(data, spec, architecture, {
+      startEpoch: k,
+      initialWeights: whole.epochs[k - 1]!.weights,
+      previousValLosses: valLosses.slice(0, k),
+    });
+    expect(resumed.earlyStopped).toEqual(whole.earlyStopped);
+  });
+
+  it('pulls weights toward zero with weight decay, and reports the loss without the penalty', async () => {
+    const data = xorBlobs(300, 5);
+    const spec = specFor(xorArchitecture, { epochs: 5 });
+    const plain = await run(data, spec, xorArchitecture);
+    const decayed = await run(data, { ...spec, optimizer: { ...spec.optimizer, weightDecay: 0.05 } }, xorArchitecture);
+    const norm = (w: Uint8Array) => new Float32Array(w.slice().buffer).reduce((sum, v) => sum + v * v, 0);
+    expect(norm(decayed.weights)).toBeLessThan(0.9 * norm(plain.weights));
+    expect(decayed.epochs[0]!.loss).toBeLessThan(1); // a penalty of ~(0.05/2)·ΣW² would show up here
+  });
+
+  it('trains without bias terms and with a mean-squared-error loss', async () => {
+    const data = xorBlobs(600, 6);
+    const architecture: Architecture = { ...xorArchitecture, layers: [{ units: 16, activation: 'leakyRelu', bias: false }], outputBias: false };
+    const spec = specFor(architecture, { optimizer: { name: 'adam', learningRate: 0.01 }, epochs: 15, loss: 'mse' });
+    const { epochs, weights } = await run(data, spec, architecture);
+    expect(stripOptimizerState(architecture, weights).byteLength).toBe((64 * 16 + 16 * 2) * 4);
+    expect(epochs.at(-1)!.valAccuracy).toBeGreaterThan(0.9);
+    expect(epochs.at(-1)!.loss).toBeLessThan(epochs[0]!.loss);
   });
 
   it('refuses a resume without weights and a spec whose layers differ from the architecture', async () => {

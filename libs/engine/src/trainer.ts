@@ -2,7 +2,9 @@ import * as tf from '@tensorflow/tfjs';
 import type { Architecture, OptimizerSpec, TrainingSpec } from '#libs/contracts';
 import { batches, epochOrder, splitDataset, type Batch, type LabelledPixels, type Samples } from './dataset.js';
 import { DivergedError } from './diverged-error.js';
-import { countCorrect, createNetwork, crossEntropy, forward, initialValues, type Network } from './network.js';
+import { countCorrect, createNetwork, crossEntropy, forward, initialValues, l2Penalty, lossOf, type Network } from './network.js';
+
+type LossFn = ReturnType<typeof lossOf>;
 import { createOptimizer, restoreOptimizerState, saveOptimizerState } from './optimizer.js';
 import { decodeWeights, encodeWeights } from './weights.js';
 
@@ -28,6 +30,8 @@ export interface TrainOptions {
   onEpoch: (result: EpochResult) => Promise<void> | void;
   /** Polled between batches. */
   shouldStop?: () => boolean;
+  /** Validation losses of the epochs already done, so early stopping resumes with its patience intact. */
+  previousValLosses?: (number | null)[];
 }
 
 export interface TrainResult {
@@ -35,6 +39,8 @@ export interface TrainResult {
   weights: Uint8Array;
   epochsDone: number;
   stopped: boolean;
+  /** Set when early stopping ended training before spec.epochs. */
+  earlyStopped?: { epoch: number; bestEpoch: number };
 }
 
 // Long epochs hand the event loop a turn this often, so a stop message or timer can be seen.
@@ -60,6 +66,8 @@ export async function train(data: LabelledPixels, spec: TrainingSpec, architectu
       await restoreOptimizerState(optimizer, initial.optimizerState, network.variables);
     }
     let checkpoint = opts.initialWeights ?? (await saveCheckpoint(network, optimizer, spec.optimizer));
+    const lossFn = lossOf(spec.loss);
+    const patience = new Patience(spec.earlyStopping, opts.previousValLosses ?? []);
     let lastYield = performance.now();
     for (let epoch = startEpoch; epoch < spec.epochs; epoch++) {
       const epochStart = performance.now();
@@ -75,13 +83,13 @@ export async function train(data: LabelledPixels, spec: TrainingSpec, architectu
         if (opts.shouldStop?.()) return { weights: checkpoint, epochsDone: epoch, stopped: true };
         batchNumber++;
         const stepStart = performance.now();
-        const result = step(network, optimizer, batch, architecture.inputSize, numClasses);
+        const result = step(network, optimizer, batch, architecture.inputSize, numClasses, lossFn, spec.optimizer.weightDecay ?? 0);
         stepSeconds += (performance.now() - stepStart) / 1000;
         if (!Number.isFinite(result.loss)) throw new DivergedError(epoch + 1, batchNumber);
         lossSum += result.loss * batch.size;
         correct += result.correct;
       }
-      const val = validation.count > 0 ? evaluate(network, validation, spec.batchSize, numClasses) : null;
+      const val = validation.count > 0 ? evaluate(network, validation, spec.batchSize, numClasses, lossFn) : null;
       checkpoint = await saveCheckpoint(network, optimizer, spec.optimizer);
       await opts.onEpoch({
         epoch: epoch + 1,
@@ -94,6 +102,9 @@ export async function train(data: LabelledPixels, spec: TrainingSpec, architectu
         samplesPerSecond: trainSet.count / Math.max(stepSeconds, 1e-6),
         weights: checkpoint,
       });
+      if (patience.exhaustedAfter(val?.loss ?? null)) {
+        return { weights: checkpoint, epochsDone: epoch + 1, stopped: false, earlyStopped: { epoch: epoch + 1, bestEpoch: patience.bestEpoch } };
+      }
     }
     return { weights: checkpoint, epochsDone: spec.epochs, stopped: false };
   } finally {
@@ -103,29 +114,59 @@ export async function train(data: LabelledPixels, spec: TrainingSpec, architectu
 }
 
 /** One gradient-descent step on one batch: forward, loss, backpropagation, update. */
-function step(network: Network, optimizer: tf.Optimizer, batch: Batch, inputSize: number, numClasses: number): { loss: number; correct: number } {
+function step(network: Network, optimizer: tf.Optimizer, batch: Batch, inputSize: number, numClasses: number, lossFn: LossFn, weightDecay: number): { loss: number; correct: number } {
   return tf.tidy(() => {
     const x = tf.tensor2d(batch.x, [batch.size, inputSize]);
     const y = tf.tensor2d(batch.y, [batch.size, numClasses]);
     let correct: tf.Scalar | undefined;
-    const loss = optimizer.minimize(
+    let dataLoss: tf.Scalar | undefined;
+    const cost = optimizer.minimize(
       () => {
         const logits = forward(network, x);
         // Kept past minimize's own tidy so accuracy costs no second forward pass.
         correct = tf.keep(countCorrect(logits, y));
-        return crossEntropy(logits, y);
+        const loss = lossFn(logits, y);
+        if (weightDecay === 0) return loss;
+        // The reported loss leaves the penalty out, so it compares across weight-decay settings.
+        dataLoss = tf.keep(loss);
+        return tf.add(loss, l2Penalty(network, weightDecay));
       },
       true,
       network.variables,
     )!;
-    const result = { loss: loss.dataSync()[0]!, correct: correct!.dataSync()[0]! };
+    const result = { loss: (dataLoss ?? cost).dataSync()[0]!, correct: correct!.dataSync()[0]! };
     correct!.dispose();
+    dataLoss?.dispose();
     return result;
   });
 }
 
+/** Counts epochs without a validation-loss improvement; early stopping ends training when patience runs out. */
+class Patience {
+  private best = Infinity;
+  bestEpoch = 0;
+  private epoch = 0;
+
+  constructor(
+    private readonly rule: TrainingSpec['earlyStopping'],
+    previous: (number | null)[],
+  ) {
+    previous.forEach((loss) => this.exhaustedAfter(loss));
+  }
+
+  exhaustedAfter(valLoss: number | null): boolean {
+    this.epoch++;
+    if (!this.rule || valLoss === null) return false;
+    if (valLoss < this.best - (this.rule.minDelta ?? 0)) {
+      this.best = valLoss;
+      this.bestEpoch = this.epoch;
+    }
+    return this.epoch - this.bestEpoch >= this.rule.patience;
+  }
+}
+
 /** Mean loss and accuracy over a sample set, in batches, with no gradient tape. */
-export function evaluate(network: Network, samples: Samples, batchSize: number, numClasses: number): { loss: number; accuracy: number } {
+export function evaluate(network: Network, samples: Samples, batchSize: number, numClasses: number, lossFn: LossFn = crossEntropy): { loss: number; accuracy: number } {
   let lossSum = 0;
   let correct = 0;
   for (const batch of batches(samples, null, batchSize, numClasses)) {
@@ -133,7 +174,7 @@ export function evaluate(network: Network, samples: Samples, batchSize: number, 
       const x = tf.tensor2d(batch.x, [batch.size, samples.inputSize]);
       const y = tf.tensor2d(batch.y, [batch.size, numClasses]);
       const logits = forward(network, x);
-      return [crossEntropy(logits, y).dataSync()[0]!, countCorrect(logits, y).dataSync()[0]!];
+      return [lossFn(logits, y).dataSync()[0]!, countCorrect(logits, y).dataSync()[0]!];
     });
     lossSum += loss * batch.size;
     correct += right;

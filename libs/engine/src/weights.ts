@@ -22,9 +22,9 @@ const MAGIC = 0x534f5954;
 const VERSION = 1;
 const HEADER_BYTES = 20;
 
-/** Element counts of W0, b0, W1, b1, … */
+/** Element counts of W0, b0, W1, b1, … (no b for a layer without bias). */
 export function variableSizes(architecture: Architecture): number[] {
-  return layerShapes(architecture).flatMap((s) => [s.inputs * s.units, s.units]);
+  return layerShapes(architecture).flatMap((s) => (s.bias ? [s.inputs * s.units, s.units] : [s.inputs * s.units]));
 }
 
 export function parameterCount(architecture: Architecture): number {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { LayerSpecSchema, OptimizerSpecSchema } from '#libs/contracts';
+import { EarlyStoppingSchema, LayerSpecSchema, LOSSES, OptimizerSpecSchema } from '#libs/contracts';
 
 /** POST /runs. Strict: an unknown field is an error, not silently dropped. */
 export const CreateRunSchema = z.strictObject({
@@ -12,5 +12,13 @@ export const CreateRunSchema = z.strictObject({
   epochs: z.number().int().positive().max(10_000),
   seed: z.number().int().min(0).max(2 ** 31 - 1).optional(),
   validationSplit: z.number().min(0).max(0.9).default(0.2),
+  loss: z.enum(LOSSES).default('crossEntropy'),
+  earlyStopping: EarlyStoppingSchema.optional(),
+  /** Whether layers have bias terms, unless a layer says otherwise; also applies to the output layer. */
+  bias: z.boolean().default(true),
+  checkpointEvery: z.number().int().positive().max(10_000).default(1),
+}).refine((run) => !run.earlyStopping || run.validationSplit > 0, {
+  path: ['earlyStopping'],
+  message: 'needs a validationSplit above 0: it watches the validation loss',
 });
 export type CreateRunDto = z.infer<typeof CreateRunSchema>;

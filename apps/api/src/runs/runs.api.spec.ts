@@ -57,6 +57,9 @@ describe('the runs API', () => {
     ['a fractional batch size', { batchSize: 2.5 }, 'batchSize'],
     ['a malformed dataset id', { datasetId: 'nope' }, 'datasetId'],
     ['an unknown field', { dropout: 0.5 }, 'dropout'],
+    ['an unknown loss', { loss: 'hinge' }, 'loss'],
+    ['early stopping without a validation split', { earlyStopping: { patience: 2 }, validationSplit: 0 }, 'earlyStopping'],
+    ['a negative weight decay', { optimizer: { name: 'adam', learningRate: 0.01, weightDecay: -1 } }, 'optimizer.weightDecay'],
   ])('refuses %s with 400 naming the field, writing and queueing nothing', async (_case, patch, field) => {
     const error = await refused({ ...valid(), ...patch });
     expect(error.status).toBe(400);

@@ -1,7 +1,7 @@
 import { randomInt } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { JobName, QueueName } from '#libs/contracts';
-import { PrismaService, RunStatus } from '#libs/database';
+import { Prisma, PrismaService, RunStatus } from '#libs/database';
 import { JobQueue, RunSignals } from '#libs/queue';
 import { DomainError, invalidInput, notFound } from '../http/domain-error.js';
 import { type CreateRunDto } from './create-run.dto.js';
@@ -35,6 +35,10 @@ export class RunsService {
           epochs: dto.epochs,
           seed: dto.seed ?? randomInt(2 ** 31 - 1),
           validationSplit: dto.validationSplit,
+          loss: dto.loss,
+          earlyStopping: dto.earlyStopping ?? Prisma.DbNull,
+          bias: dto.bias,
+          checkpointEvery: dto.checkpointEvery,
         },
       });
       await tx.runEvent.create({ data: { runId: created.id, toStatus: RunStatus.QUEUED, attempt: 0, message: 'submitted' } });

@@ -11,6 +11,8 @@ export interface RunClaim {
   /** Epochs already done, from the newest checkpoint (0 when starting fresh). */
   startEpoch: number;
   checkpoint: Uint8Array | null;
+  /** Validation losses of epochs 1..startEpoch, so early stopping resumes with its patience intact. */
+  previousValLosses: (number | null)[];
 }
 
 export interface EpochRecord {
@@ -59,29 +61,35 @@ export class RunLedger {
       const startEpoch = checkpoint?.epoch ?? 0;
       // Metrics past the checkpoint came from a lost attempt; this attempt recomputes them.
       await tx.runMetric.deleteMany({ where: { runId, epoch: { gt: startEpoch } } });
-      return { runId, attempt, workerId, startEpoch, checkpoint: checkpoint?.weights ?? null };
+      const done = await tx.runMetric.findMany({ where: { runId }, orderBy: { epoch: 'asc' }, select: { valLoss: true } });
+      return { runId, attempt, workerId, startEpoch, checkpoint: checkpoint?.weights ?? null, previousValLosses: done.map((m) => m.valLoss) };
     }, LONG_TX);
   }
 
-  /** Stores one epoch's metrics and checkpoint together, and drops checkpoints older than the newest few. */
-  recordEpoch(claim: RunClaim, record: EpochRecord): Promise<void> {
+  /**
+   * Stores one epoch's metrics, with a checkpoint when `checkpoint` is set, in one transaction, and drops
+   * checkpoints older than the newest few.
+   */
+  recordEpoch(claim: RunClaim, record: EpochRecord, checkpoint: boolean): Promise<void> {
     const { runId } = claim;
     const { weights, ...metric } = record;
     return this.prisma.$transaction(async (tx) => {
       await this.fence(tx, claim);
       await tx.runMetric.upsert({ where: { runId_epoch: { runId, epoch: record.epoch } }, create: { runId, ...metric }, update: metric });
+      if (!checkpoint) return;
       const bytes = weights as Uint8Array<ArrayBuffer>;
       await tx.checkpoint.upsert({
         where: { runId_epoch: { runId, epoch: record.epoch } },
         create: { runId, epoch: record.epoch, weights: bytes },
         update: { weights: bytes },
       });
-      await tx.checkpoint.deleteMany({ where: { runId, epoch: { lte: record.epoch - this.config.CHECKPOINTS_KEPT } } });
+      const stale = await tx.checkpoint.findMany({ where: { runId }, orderBy: { epoch: 'desc' }, skip: this.config.CHECKPOINTS_KEPT, select: { epoch: true } });
+      await tx.checkpoint.deleteMany({ where: { runId, epoch: { in: stale.map((c) => c.epoch) } } });
     }, LONG_TX);
   }
 
   /** Stores the trained weights as the model's next version and marks the run SUCCEEDED. */
-  async succeed(claim: RunClaim, architecture: Architecture, weights: Uint8Array): Promise<void> {
+  async succeed(claim: RunClaim, architecture: Architecture, weights: Uint8Array, note: string | null = null): Promise<void> {
     for (let tries = 0; ; tries++) {
       try {
         return await this.prisma.$transaction(async (tx) => {
@@ -96,7 +104,7 @@ export class RunLedger {
               weights: weights as Uint8Array<ArrayBuffer>,
             },
           });
-          await this.finish(tx, claim, RunStatus.SUCCEEDED, null);
+          await this.finish(tx, claim, RunStatus.SUCCEEDED, null, note);
         }, LONG_TX);
       } catch (error) {
         // Two runs of one model finishing together race for the same version number: take the next.
@@ -136,10 +144,10 @@ export class RunLedger {
     return run?.status === RunStatus.CANCELLED;
   }
 
-  private async finish(tx: Prisma.TransactionClient, claim: RunClaim, status: RunStatus, error: string | null): Promise<void> {
+  private async finish(tx: Prisma.TransactionClient, claim: RunClaim, status: RunStatus, error: string | null, note: string | null = error): Promise<void> {
     await tx.run.update({ where: { id: claim.runId }, data: { status, error, finishedAt: new Date() } });
     await tx.runEvent.create({
-      data: { runId: claim.runId, fromStatus: RunStatus.RUNNING, toStatus: status, attempt: claim.attempt, workerId: claim.workerId, message: error },
+      data: { runId: claim.runId, fromStatus: RunStatus.RUNNING, toStatus: status, attempt: claim.attempt, workerId: claim.workerId, message: note },
     });
   }
 

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Job, UnrecoverableError, WaitingError } from 'bullmq';
-import { type Architecture, type JobData, JobName, type LayerSpec, type OptimizerSpec } from '#libs/contracts';
+import { type Architecture, type EarlyStopping, type JobData, JobName, type LayerSpec, type Loss, type OptimizerSpec } from '#libs/contracts';
 import { DatasetStatus, PrismaService } from '#libs/database';
 import { stripOptimizerState } from '#libs/engine';
 import { isLastAttempt } from '../attempts.js';
@@ -52,18 +52,21 @@ export class TrainRunHandler implements JobHandler<JobName.TrainRun> {
   private async train(job: Job<JobData<JobName.TrainRun>>, claim: RunClaim, signal: AbortSignal): Promise<void> {
     const input = await this.load(claim);
     this.logger.log(`run ${claim.runId} attempt ${claim.attempt}: ${input.labels.length} samples, from epoch ${claim.startEpoch}`);
-    const weights = await runTrainingThread(input, {
+    const every = input.checkpointEvery;
+    const outcome = await runTrainingThread(input, {
       signal,
       onEpoch: async (result) => {
-        await this.ledger.recordEpoch(claim, result);
+        await this.ledger.recordEpoch(claim, result, result.epoch % every === 0);
         await job.updateProgress({ epoch: result.epoch, epochs: input.spec.epochs, loss: result.loss, accuracy: result.accuracy });
       },
     });
-    await this.ledger.succeed(claim, input.architecture, stripOptimizerState(input.architecture, weights));
+    const stopped = outcome.earlyStopped;
+    const note = stopped ? `early stopping at epoch ${stopped.epoch}: no validation-loss improvement since epoch ${stopped.bestEpoch}` : null;
+    await this.ledger.succeed(claim, input.architecture, stripOptimizerState(input.architecture, outcome.weights), note);
   }
 
   /** Reads the run's samples into one byte array (activation = byte / 255) and its checkpoint, if any. */
-  private async load(claim: RunClaim): Promise<TrainingInput> {
+  private async load(claim: RunClaim): Promise<TrainingInput & { checkpointEvery: number }> {
     const run = await this.prisma.run.findUniqueOrThrow({ where: { id: claim.runId }, include: { dataset: true } });
     const { dataset } = run;
     if (dataset.status !== DatasetStatus.READY) throw new UnrecoverableError(`dataset ${dataset.id} is ${dataset.status}, not READY`);
@@ -75,10 +78,12 @@ export class TrainRunHandler implements JobHandler<JobName.TrainRun> {
       pixels.set(sample.pixels, i * inputSize);
       labels[i] = sample.label;
     });
-    const layers = run.layers as unknown as LayerSpec[];
+    // A layer without its own bias setting takes the run's, so the stored architecture is explicit.
+    const layers = (run.layers as unknown as LayerSpec[]).map((layer) => ({ ...layer, bias: layer.bias ?? run.bias }));
     const architecture: Architecture = {
       inputSize,
       layers,
+      outputBias: run.bias,
       classes: dataset.classes,
       input: { width: dataset.width, height: dataset.height, channels: 1 },
     };
@@ -93,9 +98,13 @@ export class TrainRunHandler implements JobHandler<JobName.TrainRun> {
         epochs: run.epochs,
         seed: run.seed,
         validationSplit: run.validationSplit,
+        loss: run.loss as Loss,
+        earlyStopping: run.earlyStopping as EarlyStopping | null,
       },
       startEpoch: claim.startEpoch,
       initialWeights: claim.checkpoint,
+      previousValLosses: claim.previousValLosses,
+      checkpointEvery: run.checkpointEvery,
       backend: this.identity.config.TRAIN_BACKEND,
     };
   }

@@ -11,9 +11,10 @@ try {
   const result = await train({ pixels: input.pixels, labels: input.labels }, input.spec, input.architecture, {
     startEpoch: input.startEpoch,
     initialWeights: input.initialWeights ?? undefined,
+    previousValLosses: input.previousValLosses,
     onEpoch: (epoch) => post({ type: 'epoch', result: epoch }),
   });
-  post({ type: 'done', weights: result.weights });
+  post({ type: 'done', outcome: { weights: result.weights, earlyStopped: result.earlyStopped } });
 } catch (error) {
   const { name, message } = error instanceof Error ? error : new Error(String(error));
   post({ type: 'error', name, message });

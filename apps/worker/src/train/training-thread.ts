@@ -10,13 +10,21 @@ export interface TrainingInput {
   architecture: Architecture;
   startEpoch: number;
   initialWeights: Uint8Array | null;
+  /** Validation losses of the epochs already done, for early stopping's patience. */
+  previousValLosses: (number | null)[];
   backend: BackendPreference;
+}
+
+/** How training ended: the final weights, and whether early stopping cut it short. */
+export interface TrainingOutcome {
+  weights: Uint8Array;
+  earlyStopped?: { epoch: number; bestEpoch: number };
 }
 
 export type ThreadMessage =
   | { type: 'ready'; backend: { name: string; device: string } }
   | { type: 'epoch'; result: EpochResult }
-  | { type: 'done'; weights: Uint8Array }
+  | { type: 'done'; outcome: TrainingOutcome }
   | { type: 'error'; name: string; message: string };
 
 /** An error raised inside the training thread, carried across with its name (e.g. DivergedError). */
@@ -37,18 +45,18 @@ const THREAD_ENTRY = new URL('./train.thread.js', import.meta.url);
 export function runTrainingThread(
   input: TrainingInput,
   handlers: { onEpoch: (result: EpochResult) => Promise<void>; signal: AbortSignal },
-): Promise<Uint8Array> {
+): Promise<TrainingOutcome> {
   return new Promise((resolve, reject) => {
     const thread = new Worker(THREAD_ENTRY, { workerData: input });
     let chain = Promise.resolve();
     let settled = false;
-    const settle = (error: Error | null, weights?: Uint8Array) => {
+    const settle = (error: Error | null, outcome?: TrainingOutcome) => {
       if (settled) return;
       settled = true;
       handlers.signal.removeEventListener('abort', onAbort);
       void thread.terminate();
       if (error) reject(error);
-      else resolve(weights!);
+      else resolve(outcome!);
     };
     const onAbort = () => settle(new TrainingThreadError('AbortError', 'training stopped before it finished'));
     handlers.signal.addEventListener('abort', onAbort);
@@ -59,7 +67,7 @@ export function runTrainingThread(
       chain = chain
         .then(async () => {
           if (message.type === 'epoch') await handlers.onEpoch(message.result);
-          else if (message.type === 'done') settle(null, message.weights);
+          else if (message.type === 'done') settle(null, message.outcome);
           else if (message.type === 'error') settle(new TrainingThreadError(message.name, message.message));
         })
         .catch((error: Error) => settle(error));

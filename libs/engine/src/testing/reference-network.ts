@@ -1,6 +1,7 @@
 // Plain float64 arithmetic, no tfjs: an independent check of the engine's forward pass and gradients.
 
-export type RefActivation = 'sigmoid' | 'relu' | 'tanh' | 'linear';
+export type RefActivation = 'sigmoid' | 'relu' | 'tanh' | 'linear' | 'leakyRelu';
+export type RefLossName = 'crossEntropy' | 'mse';
 
 export interface RefLayer {
   /** [inputs][units] */
@@ -13,6 +14,7 @@ const f: Record<RefActivation, (z: number) => number> = {
   relu: (z) => Math.max(0, z),
   tanh: (z) => Math.tanh(z),
   linear: (z) => z,
+  leakyRelu: (z) => (z > 0 ? z : 0.01 * z),
 };
 
 /** f'(z) written in terms of z, as backpropagation uses it. */
@@ -21,6 +23,7 @@ const df: Record<RefActivation, (z: number) => number> = {
   relu: (z) => (z > 0 ? 1 : 0),
   tanh: (z) => 1 - Math.tanh(z) ** 2,
   linear: () => 1,
+  leakyRelu: (z) => (z > 0 ? 1 : 0.01),
 };
 
 /** z_j = Σ_i a_i W_ij + b_j */
@@ -47,9 +50,15 @@ export function refForward(layers: RefLayer[], activations: RefActivation[], x: 
   return { zs, as };
 }
 
-/** Mean cross-entropy −log p(label) over the samples. */
-export function refLoss(layers: RefLayer[], activations: RefActivation[], xs: number[][], labels: number[]): number {
-  return xs.reduce((sum, x, n) => sum - Math.log(refForward(layers, activations, x).as.at(-1)![labels[n]!]!), 0) / xs.length;
+/** Mean cross-entropy −log p(label) over the samples, or the mean over samples and classes of (p − y)². */
+export function refLoss(layers: RefLayer[], activations: RefActivation[], xs: number[][], labels: number[], loss: RefLossName = 'crossEntropy'): number {
+  return (
+    xs.reduce((sum, x, n) => {
+      const p = refForward(layers, activations, x).as.at(-1)!;
+      if (loss === 'crossEntropy') return sum - Math.log(p[labels[n]!]!);
+      return sum + p.reduce((s, pk, k) => s + (pk - (k === labels[n] ? 1 : 0)) ** 2, 0) / p.length;
+    }, 0) / xs.length
+  );
 }
 
 /** Backpropagation by hand: dL/dz of the softmax layer is p − y, then the chain rule layer by layer. */
