@@ -90,4 +90,32 @@ describe('the datasets API', () => {
     await expect(api.client.getDataset('00000000-0000-4000-8000-000000000000')).rejects.toMatchObject({ status: 404 });
     await expect(api.client.getDataset('x')).rejects.toMatchObject({ status: 400 });
   });
+
+  it('lists datasets newest first, a page at a time', async () => {
+    const page = await api.client.request<{ total: number; limit: number; offset: number; items: { id: string }[] }>('GET', '/datasets?limit=1&offset=1');
+    const all = await api.client.request<{ total: number; items: { id: string }[] }>('GET', '/datasets?limit=100');
+    expect(page).toMatchObject({ total: all.total, limit: 1, offset: 1 });
+    expect(page.items.map((d) => d.id)).toEqual([all.items[1]!.id]);
+    await expect(api.client.request('GET', '/datasets?limit=0')).rejects.toMatchObject({ status: 400 });
+  });
+
+  it('refuses to delete a dataset a queued run uses, and deletes it once the run has ended, keeping the run', async () => {
+    const { id } = await api.client.uploadDataset(await goodZip(), { name: 'doomed' });
+    await api.prisma.dataset.update({ where: { id }, data: { status: 'READY', numSamples: 3 } });
+    await api.prisma.sample.create({ data: { datasetId: id, index: 0, label: 0, file: 'cat/1.png', pixels: new Uint8Array(4) } });
+    const run = await api.client.createRun({ datasetId: id, layers: [{ units: 2, activation: 'relu' }], optimizer: { name: 'sgd', learningRate: 0.1 }, batchSize: 1, epochs: 1 });
+
+    const refusal = await api.client.request('DELETE', `/datasets/${id}`).catch((e: ApiError) => e);
+    expect(refusal).toMatchObject({ status: 409 });
+    expect((refusal as ApiError).body.message).toContain(run.id);
+    expect(await api.prisma.sample.count({ where: { datasetId: id } })).toBe(1);
+
+    await api.client.request('POST', `/runs/${run.id}/cancel`);
+    await api.client.request('DELETE', `/datasets/${id}`);
+    await expect(api.client.getDataset(id)).rejects.toMatchObject({ status: 404 });
+    expect(await api.prisma.sample.count({ where: { datasetId: id } })).toBe(0);
+    expect(await api.prisma.datasetUpload.count({ where: { datasetId: id } })).toBe(0);
+    expect(await api.client.getRun(run.id)).toMatchObject({ status: 'CANCELLED', datasetId: null });
+    await expect(api.client.request('DELETE', `/datasets/${id}`)).rejects.toMatchObject({ status: 404 });
+  });
 });

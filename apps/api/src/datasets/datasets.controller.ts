@@ -1,6 +1,7 @@
-import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, UploadedFile, UseInterceptors } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Post, Query, UploadedFile, UseInterceptors } from '@nestjs/common';
 import { FileInterceptor } from '@nestjs/platform-express';
 import { z } from 'zod';
+import { PageSchema, type PageQuery } from '../http/page.dto.js';
 import { DatasetsService, type UploadedFile as Upload } from './datasets.service.js';
 import { type UploadDatasetDto, UploadDatasetSchema } from './upload-dataset.dto.js';
 
@@ -16,8 +17,14 @@ export class DatasetsController {
   }
 
   @Get()
-  list() {
-    return this.datasets.list();
+  list(@Query({ schema: PageSchema }) page: PageQuery) {
+    return this.datasets.list(page);
+  }
+
+  @Delete(':id')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  delete(@Param('id', { schema: z.uuid() }) id: string) {
+    return this.datasets.delete(id);
   }
 
   @Get(':id')

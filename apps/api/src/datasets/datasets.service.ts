@@ -1,11 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { JobName } from '#libs/contracts';
-import { PrismaService } from '#libs/database';
+import { JobName, QueueName } from '#libs/contracts';
+import { PrismaService, RunStatus } from '#libs/database';
 import { ArchiveError, inspectArchive } from '#libs/preprocess';
 import { JobQueue } from '#libs/queue';
 import { DomainError, invalidInput, notFound } from '../http/domain-error.js';
 import { toDatasetView } from './dataset.view.js';
 import { type UploadDatasetDto } from './upload-dataset.dto.js';
+import type { PageQuery } from '../http/page.dto.js';
 
 export interface UploadedFile {
   originalname: string;
@@ -53,8 +54,26 @@ export class DatasetsService {
     return toDatasetView(dataset);
   }
 
-  async list() {
-    const datasets = await this.prisma.dataset.findMany({ orderBy: { createdAt: 'desc' }, take: 100 });
-    return datasets.map(toDatasetView);
+  async list(page: PageQuery) {
+    const [total, datasets] = await Promise.all([
+      this.prisma.dataset.count(),
+      this.prisma.dataset.findMany({ orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], take: page.limit, skip: page.offset }),
+    ]);
+    return { total, limit: page.limit, offset: page.offset, items: datasets.map(toDatasetView) };
+  }
+
+  /** Deletes a dataset and its samples; finished runs keep their history and models, without the data. */
+  async delete(id: string): Promise<void> {
+    await this.prisma.$transaction(async (tx) => {
+      const dataset = await tx.dataset.findUnique({ where: { id } });
+      if (!dataset) throw notFound('dataset', id);
+      const active = await tx.run.findMany({ where: { datasetId: id, status: { in: [RunStatus.QUEUED, RunStatus.RUNNING] } }, select: { id: true } });
+      if (active.length) {
+        throw new DomainError('CONFLICT', `dataset ${id} is used by ${active.length} queued or running run(s): ${active.map((r) => r.id).join(', ')}`);
+      }
+      await tx.dataset.delete({ where: { id } });
+    });
+    // A dataset still waiting to be preprocessed has a job that would find nothing; drop it.
+    await this.jobs.queue(QueueName.Preprocess).remove(id).catch(() => 0);
   }
 }

@@ -1,10 +1,9 @@
 import { z } from 'zod';
 import { RunStatus } from '#libs/database';
+import { PageSchema } from '../http/page.dto.js';
 
-export const ListRunsSchema = z.strictObject({
+export const ListRunsSchema = PageSchema.extend({
   status: z.enum(RunStatus).optional(),
   datasetId: z.uuid().optional(),
-  limit: z.coerce.number().int().min(1).max(500).default(50),
-  offset: z.coerce.number().int().min(0).default(0),
 });
 export type ListRunsQuery = z.infer<typeof ListRunsSchema>;

@@ -69,6 +69,7 @@ export class TrainRunHandler implements JobHandler<JobName.TrainRun> {
   private async load(claim: RunClaim): Promise<TrainingInput & { checkpointEvery: number }> {
     const run = await this.prisma.run.findUniqueOrThrow({ where: { id: claim.runId }, include: { dataset: true } });
     const { dataset } = run;
+    if (!dataset) throw new UnrecoverableError(`run ${run.id} has no dataset: it was deleted`);
     if (dataset.status !== DatasetStatus.READY) throw new UnrecoverableError(`dataset ${dataset.id} is ${dataset.status}, not READY`);
     const samples = await this.prisma.sample.findMany({ where: { datasetId: dataset.id }, orderBy: { index: 'asc' }, select: { label: true, pixels: true } });
     const inputSize = dataset.width * dataset.height;
