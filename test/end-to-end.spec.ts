@@ -29,7 +29,7 @@ describe('Trainyard end to end', () => {
     db = await createTestDatabase();
     const { connectionString, schema } = parseDatabaseUrl(db.url);
     prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString }, { schema }) });
-    env = { DATABASE_URL: db.url, REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: uniqueName('e2e'), PORT: '0', JOB_LOCK_MS: '3000', TRAIN_BACKEND: 'cpu' };
+    env = { DATABASE_URL: db.url, REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: uniqueName('e2e'), PORT: '0', JOB_LOCK_MS: '3000', TRAIN_BACKEND: 'cpu', PREPROCESS_CHUNK_SIZE: '25' };
     const started = await startApi(env);
     processes.push(started.api);
     api = new TrainyardClient(started.url);
@@ -49,14 +49,16 @@ describe('Trainyard end to end', () => {
     for (const worker of live) expect(worker).toMatchObject({ backend: 'cpu', currentJob: null });
   });
 
-  it('preprocesses an uploaded zip into one stored sample per image', async () => {
+  it('preprocesses an uploaded zip in chunks shared by the workers, one stored sample per image', async () => {
     const zip = await shapesZip({ perClass: 30, size: 32, seed: 'e2e' });
     const accepted = await api.uploadDataset(zip, { name: 'shapes', width: 12, height: 12 });
     expect(accepted.status).toBe('PENDING');
     const dataset = await api.waitForDataset(accepted.id, 60_000);
     expect(dataset).toMatchObject({ status: 'READY', numSamples: 90, classes: ['circle', 'square', 'triangle'], width: 12, height: 12, skipped: [] });
-    const sample = await prisma.sample.findFirstOrThrow({ where: { datasetId: dataset.id } });
-    expect(sample.pixels.byteLength).toBe(144);
+    const samples = await prisma.sample.findMany({ where: { datasetId: dataset.id }, orderBy: { index: 'asc' } });
+    expect(samples.map((s) => s.index)).toEqual(Array.from({ length: 90 }, (_, i) => i));
+    expect(samples.every((s) => s.pixels.byteLength === 144)).toBe(true);
+    expect(samples[0]!.file).toBe('circle/0001.png');
     datasetId = dataset.id;
   }, 60_000);
 

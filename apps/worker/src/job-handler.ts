@@ -11,7 +11,8 @@ export interface JobContext {
 /** One handler per job name; the runner refuses to start if a name has none or two. */
 export interface JobHandler<N extends JobName = JobName> {
   readonly name: N;
-  handle(job: Job<JobData<N>>, context: JobContext): Promise<void>;
+  /** What it resolves with becomes the job's return value (a parent job reads its children's). */
+  handle(job: Job<JobData<N>>, context: JobContext): Promise<unknown>;
 }
 
 export const JOB_HANDLERS = Symbol('JOB_HANDLERS');

@@ -49,12 +49,12 @@ export class JobRunner {
     }
   }
 
-  private async process(job: Job, token: string | undefined): Promise<void> {
+  private async process(job: Job, token: string | undefined): Promise<unknown> {
     const handler = this.handlers.get(job.name as JobName);
     if (!handler) throw new Error(`No handler for job ${job.name}`);
     const done = this.heartbeat.track(`${job.name}:${job.id}`);
     try {
-      await handler.handle(job, { token, signal: this.shutdown.signal });
+      return await handler.handle(job, { token, signal: this.shutdown.signal });
     } finally {
       done();
     }

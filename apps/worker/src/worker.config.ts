@@ -5,10 +5,12 @@ import { BACKEND_PREFERENCES } from '#libs/contracts';
 
 export const WorkerEnvSchema = z.object({
   ...commonEnv,
-  /** Datasets preprocessed at once by this process. */
+  /** Preprocessing jobs (dataset splits and chunks) run at once by this process. */
   PREPROCESS_CONCURRENCY: intVar(1, 64, 1),
   /** Images decoded at once inside one preprocessing job (sharp also threads each image). */
   PREPROCESS_IMAGE_CONCURRENCY: intVar(1, 64, 4),
+  /** Images per chunk job: a dataset's chunks are spread over every worker. */
+  PREPROCESS_CHUNK_SIZE: intVar(1, 1_000_000, 1_000),
   /** Runs trained at once by this process, each in its own thread; one fills a CPU or a GPU. */
   TRAIN_CONCURRENCY: intVar(1, 16, 1),
   /** The TensorFlow.js backend: auto picks tfjs-node(-gpu) where installed, else wasm, else cpu. */

@@ -4,6 +4,8 @@ import { QueueModule } from '#libs/queue';
 import { HeartbeatService } from './heartbeat.service.js';
 import { JOB_HANDLERS } from './job-handler.js';
 import { JobRunner } from './job-runner.service.js';
+import { DatasetArchive } from './preprocess/dataset-archive.js';
+import { PreprocessChunkHandler } from './preprocess/preprocess-chunk.handler.js';
 import { PreprocessDatasetHandler } from './preprocess/preprocess-dataset.handler.js';
 import { RunLedger } from './train/run-ledger.js';
 import { Cancellations } from './train/cancellations.js';
@@ -27,12 +29,14 @@ export class WorkerModule {
         HeartbeatService,
         RunLedger,
         Cancellations,
+        DatasetArchive,
         PreprocessDatasetHandler,
+        PreprocessChunkHandler,
         TrainRunHandler,
         {
           provide: JOB_HANDLERS,
           useFactory: (...handlers: unknown[]) => handlers,
-          inject: [PreprocessDatasetHandler, TrainRunHandler],
+          inject: [PreprocessDatasetHandler, PreprocessChunkHandler, TrainRunHandler],
         },
         JobRunner,
         WorkerLifecycle,

@@ -5,13 +5,17 @@ export enum QueueName {
 }
 
 export enum JobName {
+  /** Splits a dataset's images into chunk jobs, then, once all are stored, marks the dataset READY. */
   PreprocessDataset = 'preprocess-dataset',
+  /** Preprocesses and stores images [start, end) of a dataset; any worker may take any chunk. */
+  PreprocessChunk = 'preprocess-chunk',
   TrainRun = 'train-run',
 }
 
 /** A job carries ids only: the database row is the truth. */
 export interface JobPayloads {
-  [JobName.PreprocessDataset]: { datasetId: string };
+  [JobName.PreprocessDataset]: { datasetId: string; step?: 'split' | 'finish' };
+  [JobName.PreprocessChunk]: { datasetId: string; start: number; end: number };
   [JobName.TrainRun]: { runId: string };
 }
 
@@ -20,5 +24,6 @@ export type JobData<N extends JobName> = JobPayloads[N];
 /** Per job: its queue, and the row id it is enqueued under so enqueueing the same row twice is harmless. */
 export const JOBS: { readonly [N in JobName]: { queue: QueueName; idOf: (data: JobData<N>) => string } } = {
   [JobName.PreprocessDataset]: { queue: QueueName.Preprocess, idOf: (data) => data.datasetId },
+  [JobName.PreprocessChunk]: { queue: QueueName.Preprocess, idOf: (data) => `${data.datasetId}-${data.start}` },
   [JobName.TrainRun]: { queue: QueueName.Train, idOf: (data) => data.runId },
 };

@@ -51,7 +51,8 @@ export class DatasetsService {
   async get(id: string) {
     const dataset = await this.prisma.dataset.findUnique({ where: { id } });
     if (!dataset) throw notFound('dataset', id);
-    return toDatasetView(dataset);
+    const stored = dataset.status === 'PROCESSING' ? await this.prisma.sample.count({ where: { datasetId: id } }) : null;
+    return toDatasetView(dataset, stored);
   }
 
   async list(page: PageQuery) {
@@ -59,7 +60,7 @@ export class DatasetsService {
       this.prisma.dataset.count(),
       this.prisma.dataset.findMany({ orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], take: page.limit, skip: page.offset }),
     ]);
-    return { total, limit: page.limit, offset: page.offset, items: datasets.map(toDatasetView) };
+    return { total, limit: page.limit, offset: page.offset, items: datasets.map((d) => toDatasetView(d)) };
   }
 
   /** Deletes a dataset and its samples; finished runs keep their history and models, without the data. */

@@ -1,15 +1,21 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { Job, UnrecoverableError } from 'bullmq';
-import { type JobData, JobName } from '#libs/contracts';
+import { type Job, UnrecoverableError, WaitingChildrenError } from 'bullmq';
+import { type JobData, JobName, JOBS, QueueName } from '#libs/contracts';
 import { DatasetStatus, PrismaService } from '#libs/database';
-import { ArchiveError, preprocessArchive, readArchive } from '#libs/preprocess';
+import { ArchiveError } from '#libs/preprocess';
+import { JobQueue } from '#libs/queue';
 import { isLastAttempt } from '../attempts.js';
 import type { JobContext, JobHandler } from '../job-handler.js';
 import { WORKER_CONFIG, type WorkerConfig } from '../worker.config.js';
+import { DatasetArchive } from './dataset-archive.js';
+import type { ChunkResult } from './preprocess-chunk.handler.js';
 
-const ROWS_PER_INSERT = 500;
+type DatasetJob = Job<JobData<JobName.PreprocessDataset>>;
 
-/** Turns an uploaded archive into stored samples; the dataset is READY only once every sample is stored. */
+/**
+ * Splits a dataset into chunk jobs that any worker can take, waits for all of them, then marks it
+ * READY. The step is saved in the job's data, so a retry or a second delivery resumes where it was.
+ */
 @Injectable()
 export class PreprocessDatasetHandler implements JobHandler<JobName.PreprocessDataset> {
   readonly name = JobName.PreprocessDataset;
@@ -17,10 +23,12 @@ export class PreprocessDatasetHandler implements JobHandler<JobName.PreprocessDa
 
   constructor(
     private readonly prisma: PrismaService,
+    private readonly archives: DatasetArchive,
+    private readonly jobs: JobQueue,
     @Inject(WORKER_CONFIG) private readonly config: WorkerConfig,
   ) {}
 
-  async handle(job: Job<JobData<JobName.PreprocessDataset>>, _context: JobContext): Promise<void> {
+  async handle(job: DatasetJob, { token }: JobContext): Promise<void> {
     const { datasetId } = job.data;
     const claimed = await this.prisma.dataset.updateMany({
       where: { id: datasetId, status: { in: [DatasetStatus.PENDING, DatasetStatus.PROCESSING] } },
@@ -28,57 +36,54 @@ export class PreprocessDatasetHandler implements JobHandler<JobName.PreprocessDa
     });
     if (claimed.count === 0) return; // already READY or FAILED, or deleted: a repeated delivery has nothing to do
     try {
-      await this.process(job);
+      if (job.data.step !== 'finish') await this.split(job);
+      if (await job.moveToWaitingChildren(token!)) throw new WaitingChildrenError();
+      await this.finish(job);
     } catch (error) {
+      if (error instanceof WaitingChildrenError) throw error;
       const final = error instanceof ArchiveError || error instanceof UnrecoverableError || isLastAttempt(job);
       if (final) await this.fail(datasetId, (error as Error).message);
       throw error instanceof ArchiveError ? new UnrecoverableError(error.message) : error;
     }
   }
 
-  private async process(job: Job<JobData<JobName.PreprocessDataset>>): Promise<void> {
+  /** Queues one chunk job per slice of images; their ids make a repeated split add nothing new. */
+  private async split(job: DatasetJob): Promise<void> {
     const { datasetId } = job.data;
-    const dataset = await this.prisma.dataset.findUniqueOrThrow({ where: { id: datasetId }, include: { upload: true } });
-    if (!dataset.upload) throw new UnrecoverableError(`dataset ${datasetId} has no upload`);
-    const archive = await readArchive(Buffer.from(dataset.upload.bytes.buffer, dataset.upload.bytes.byteOffset, dataset.upload.bytes.byteLength));
-    const started = Date.now();
-    const result = await preprocessArchive(
-      archive,
-      { width: dataset.width, height: dataset.height },
-      {
-        concurrency: this.config.PREPROCESS_IMAGE_CONCURRENCY,
-        onProgress: (done, total) => void job.updateProgress({ done, total }).catch(() => undefined),
-      },
-    ).finally(() => archive.close());
-    if (result.samples.length === 0) {
-      throw new UnrecoverableError(`no image could be read (${result.skipped.map((s) => `${s.file}: ${s.reason}`).join('; ')})`);
-    }
-    // One transaction: a crash before COMMIT leaves no samples, and READY is never seen without them.
-    await this.prisma.$transaction(
-      async (tx) => {
-        await tx.sample.deleteMany({ where: { datasetId } });
-        for (let i = 0; i < result.samples.length; i += ROWS_PER_INSERT) {
-          await tx.sample.createMany({
-            data: result.samples.slice(i, i + ROWS_PER_INSERT).map((s) => ({
-              datasetId, index: s.index, label: s.label, file: s.file, pixels: s.pixels as Uint8Array<ArrayBuffer>,
-            })),
-          });
-        }
-        const ready = await tx.dataset.updateMany({
-          where: { id: datasetId, status: DatasetStatus.PROCESSING },
-          data: {
-            status: DatasetStatus.READY,
-            numSamples: result.samples.length,
-            classes: result.classes,
-            skipped: result.skipped.map(({ file, reason }) => ({ file, reason })),
-            error: null,
-          },
-        });
-        if (ready.count === 0) throw new UnrecoverableError(`dataset ${datasetId} changed while it was being processed`);
-      },
-      { timeout: 600_000, maxWait: 30_000 },
+    const archive = await this.archives.open(datasetId);
+    const count = archive.images.length;
+    archive.close();
+    const size = this.config.PREPROCESS_CHUNK_SIZE;
+    const chunks = Array.from({ length: Math.ceil(count / size) }, (_, i) => ({ datasetId, start: i * size, end: Math.min(count, (i + 1) * size) }));
+    await this.jobs.queue(QueueName.Preprocess).addBulk(
+      chunks.map((data) => ({
+        name: JobName.PreprocessChunk,
+        data,
+        opts: {
+          jobId: JOBS[JobName.PreprocessChunk].idOf(data),
+          parent: { id: job.id!, queue: job.queueQualifiedName },
+          // A chunk that cannot be stored fails the dataset rather than leave it waiting forever.
+          failParentOnFailure: true,
+        },
+      })),
     );
-    this.logger.log(`dataset ${datasetId}: ${result.samples.length} samples, ${result.skipped.length} skipped in ${Date.now() - started} ms`);
+    await job.updateData({ ...job.data, step: 'finish' });
+    this.logger.log(`dataset ${datasetId}: ${count} images in ${chunks.length} chunk(s)`);
+  }
+
+  /** Every chunk is stored: READY, with the counts and the files skipped, in one write. */
+  private async finish(job: DatasetJob): Promise<void> {
+    const { datasetId } = job.data;
+    const results = Object.values(await job.getChildrenValues<ChunkResult>());
+    const skipped = results.flatMap((r) => r.skipped).sort((a, b) => (a.file < b.file ? -1 : 1));
+    const stored = await this.prisma.sample.count({ where: { datasetId } });
+    if (stored === 0) throw new UnrecoverableError(`no image could be read (${skipped.map((s) => `${s.file}: ${s.reason}`).join('; ')})`);
+    const ready = await this.prisma.dataset.updateMany({
+      where: { id: datasetId, status: DatasetStatus.PROCESSING },
+      data: { status: DatasetStatus.READY, numSamples: stored, skipped: skipped.map(({ file, reason }) => ({ file, reason })), error: null },
+    });
+    if (ready.count === 0) throw new UnrecoverableError(`dataset ${datasetId} changed while it was being processed`);
+    this.logger.log(`dataset ${datasetId}: READY, ${stored} samples, ${skipped.length} skipped`);
   }
 
   private async fail(datasetId: string, error: string): Promise<void> {

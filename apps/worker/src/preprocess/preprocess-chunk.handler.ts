@@ -1,0 +1,69 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { type Job, UnrecoverableError } from 'bullmq';
+import { type JobData, JobName } from '#libs/contracts';
+import { DatasetStatus, PrismaService } from '#libs/database';
+import { preprocessArchive, type SkippedFile } from '#libs/preprocess';
+import { isLastAttempt } from '../attempts.js';
+import type { JobContext, JobHandler } from '../job-handler.js';
+import { WORKER_CONFIG, type WorkerConfig } from '../worker.config.js';
+import { DatasetArchive } from './dataset-archive.js';
+
+/** What a chunk reports to the dataset job that waits for it. */
+export interface ChunkResult {
+  stored: number;
+  skipped: SkippedFile[];
+}
+
+const ROWS_PER_INSERT = 500;
+
+/** Preprocesses one slice of a dataset's images and stores them; run again, it replaces its own rows. */
+@Injectable()
+export class PreprocessChunkHandler implements JobHandler<JobName.PreprocessChunk> {
+  readonly name = JobName.PreprocessChunk;
+
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly archives: DatasetArchive,
+    @Inject(WORKER_CONFIG) private readonly config: WorkerConfig,
+  ) {}
+
+  async handle(job: Job<JobData<JobName.PreprocessChunk>>, _context: JobContext): Promise<ChunkResult> {
+    return this.store(job).catch(async (error: Error) => {
+      // The waiting dataset job fails with its chunk without running again, so the row is marked here.
+      if (error instanceof UnrecoverableError || isLastAttempt(job)) {
+        const { datasetId, start, end } = job.data;
+        await this.prisma.dataset.updateMany({
+          where: { id: datasetId, status: DatasetStatus.PROCESSING },
+          data: { status: DatasetStatus.FAILED, error: `images ${start}–${end - 1} could not be stored: ${error.message}` },
+        });
+      }
+      throw error;
+    });
+  }
+
+  private async store(job: Job<JobData<JobName.PreprocessChunk>>): Promise<ChunkResult> {
+    const { datasetId, start, end } = job.data;
+    const dataset = await this.prisma.dataset.findUnique({ where: { id: datasetId } });
+    if (dataset?.status !== DatasetStatus.PROCESSING) throw new UnrecoverableError(`dataset ${datasetId} is ${dataset?.status ?? 'gone'}, not PROCESSING`);
+    const archive = await this.archives.open(datasetId);
+    const slice = archive.images.slice(start, end);
+    // A sample keeps its image's position in the whole archive, so chunks never collide and order is path order.
+    const position = new Map(slice.map((image, i) => [image.path, start + i]));
+    const result = await preprocessArchive(
+      { classes: archive.classes, images: slice },
+      { width: dataset.width, height: dataset.height },
+      { concurrency: this.config.PREPROCESS_IMAGE_CONCURRENCY },
+    ).finally(() => archive.close());
+    const rows = result.samples.map((s) => ({
+      datasetId, index: position.get(s.file)!, label: s.label, file: s.file, pixels: s.pixels as Uint8Array<ArrayBuffer>,
+    }));
+    await this.prisma.$transaction(
+      async (tx) => {
+        await tx.sample.deleteMany({ where: { datasetId, index: { gte: start, lt: end } } });
+        for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) await tx.sample.createMany({ data: rows.slice(i, i + ROWS_PER_INSERT) });
+      },
+      { timeout: 300_000, maxWait: 30_000 },
+    );
+    return { stored: rows.length, skipped: result.skipped };
+  }
+}
