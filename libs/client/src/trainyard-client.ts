@@ -1,4 +1,6 @@
-/** A typed client for Trainyard's HTTP API, used by the demo and the end-to-end tests. */
+// A typed client for Trainyard's HTTP API, used by the demo and the end-to-end tests.
+import type { EpochMetrics } from '#libs/contracts';
+
 export interface DatasetView {
   id: string;
   name: string;
@@ -11,15 +13,7 @@ export interface DatasetView {
   error?: string;
 }
 
-export interface MetricView {
-  epoch: number;
-  loss: number;
-  accuracy: number;
-  valLoss: number | null;
-  valAccuracy: number | null;
-  seconds: number;
-  samplesPerSecond: number;
-}
+export type MetricView = EpochMetrics;
 
 export interface RunView {
   id: string;

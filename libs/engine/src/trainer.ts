@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import type { Architecture, OptimizerSpec, TrainingSpec } from '#libs/contracts';
+import type { Architecture, EpochMetrics, OptimizerSpec, TrainingSpec } from '#libs/contracts';
 import { batches, epochOrder, splitDataset, type Batch, type LabelledPixels, type Samples } from './dataset.js';
 import { DivergedError } from './diverged-error.js';
 import { countCorrect, createNetwork, crossEntropy, forward, initialValues, l2Penalty, lossOf, type Network } from './network.js';
@@ -8,18 +8,8 @@ type LossFn = ReturnType<typeof lossOf>;
 import { createOptimizer, restoreOptimizerState, saveOptimizerState } from './optimizer.js';
 import { decodeWeights, encodeWeights } from './weights.js';
 
-export interface EpochResult {
-  /** 1-based */
-  epoch: number;
-  loss: number;
-  accuracy: number;
-  valLoss: number | null;
-  valAccuracy: number | null;
-  /** Wall time of the whole epoch: training, validation and the checkpoint. */
-  seconds: number;
-  /** Training samples over the time spent in training steps alone. */
-  samplesPerSecond: number;
-  /** Checkpoint after this epoch: parameters, plus optimizer state for momentum and adam. */
+export interface EpochResult extends EpochMetrics {
+  /** Checkpoint after this epoch: parameters, plus optimizer state for momentum, adam and rmsprop. */
   weights: Uint8Array;
 }
 

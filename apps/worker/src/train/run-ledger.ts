@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Prisma, PrismaService, RunStatus } from '#libs/database';
 import type { Architecture } from '#libs/contracts';
+import type { EpochResult } from '#libs/engine';
 import { WORKER_CONFIG, type WorkerConfig } from '../worker.config.js';
 
 /** This worker's hold on a run: every write checks the run is still RUNNING under this attempt. */
@@ -13,17 +14,6 @@ export interface RunClaim {
   checkpoint: Uint8Array | null;
   /** Validation losses of epochs 1..startEpoch, so early stopping resumes with its patience intact. */
   previousValLosses: (number | null)[];
-}
-
-export interface EpochRecord {
-  epoch: number;
-  loss: number;
-  accuracy: number;
-  valLoss: number | null;
-  valAccuracy: number | null;
-  seconds: number;
-  samplesPerSecond: number;
-  weights: Uint8Array;
 }
 
 /** Thrown when another attempt took the run over, or it was cancelled: this worker must stop writing. */
@@ -70,7 +60,7 @@ export class RunLedger {
    * Stores one epoch's metrics, with a checkpoint when `checkpoint` is set, in one transaction, and drops
    * checkpoints older than the newest few.
    */
-  recordEpoch(claim: RunClaim, record: EpochRecord, checkpoint: boolean): Promise<void> {
+  recordEpoch(claim: RunClaim, record: EpochResult, checkpoint: boolean): Promise<void> {
     const { runId } = claim;
     const { weights, ...metric } = record;
     return this.prisma.$transaction(async (tx) => {
