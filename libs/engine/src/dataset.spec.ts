@@ -1,4 +1,4 @@
-import { batches, epochOrder, splitDataset } from './dataset.js';
+import { batches, epochOrder, splitDataset, SPLIT_CODE, type LabelledPixels } from './dataset.js';
 
 function labelled(counts: number[], inputSize: number) {
   const labels = Int32Array.from(counts.flatMap((n, c) => Array<number>(n).fill(c)));
@@ -55,5 +55,21 @@ describe('batches', () => {
     expect(Array.from(all[0]!.x)).toEqual([4, 4, 0, 0].map((v) => Math.fround(v / 255)));
     expect(Array.from(all[0]!.y)).toEqual([0, 1, 1, 0]);
     expect(Array.from(all[2]!.y)).toEqual([1, 0]);
+  });
+});
+
+describe('a dataset with its own split and activation table', () => {
+  const data: LabelledPixels = {
+    pixels: Uint8Array.from([0, 255, 10, 20, 30, 40, 50, 60]),
+    labels: Int32Array.from([0, 1, 0, 1]),
+    split: Uint8Array.from([SPLIT_CODE.train, SPLIT_CODE.validation, SPLIT_CODE.test, SPLIT_CODE.train]),
+    table: Float32Array.from({ length: 256 }, (_, byte) => (byte / 255 - 0.5) / 0.25),
+  };
+
+  it('trains on the train split, validates on the validation split and never sees the test split', () => {
+    const { train, validation } = splitDataset(data, 2, 2, 0.5, 1);
+    expect(Array.from(train.labels)).toEqual([0, 1]);
+    expect(validation.count).toBe(1);
+    expect(Array.from(train.x)).toEqual([-2, 2, 50 / 255 / 0.25 - 2, 60 / 255 / 0.25 - 2].map(Math.fround));
   });
 });

@@ -4,7 +4,17 @@ import { createRng, mixSeed, shuffleInPlace, Stream } from './rng.js';
 export interface LabelledPixels {
   pixels: Uint8Array;
   labels: Int32Array;
+  /**
+   * The activation of each byte value, per channel: table[channel * 256 + byte] (channels interleaved
+   * per pixel). Absent means byte / 255. The dataset's preprocessing spec builds it (mean, std, rounding).
+   */
+  table?: Float32Array;
+  /** The dataset's own split per sample (0 train, 1 validation, 2 test); absent means validationSplit decides. */
+  split?: Uint8Array;
 }
+
+/** Values of LabelledPixels.split. */
+export const SPLIT_CODE = { train: 0, validation: 1, test: 2 } as const;
 
 /** Samples as activations in [0, 1], converted once, rows back to back. */
 export interface Samples {
@@ -33,6 +43,7 @@ export function splitDataset(data: LabelledPixels, inputSize: number, numClasses
   if (data.pixels.length !== count * inputSize) {
     throw new Error(`expected ${count} × ${inputSize} = ${count * inputSize} pixels, got ${data.pixels.length}`);
   }
+  if (data.split) return splitAsStored(data, inputSize, numClasses);
   if (!(validationSplit >= 0 && validationSplit < 1)) throw new Error(`validationSplit must be in [0, 1), got ${validationSplit}`);
   const byClass: number[][] = Array.from({ length: numClasses }, () => []);
   data.labels.forEach((label, i) => {
@@ -55,16 +66,34 @@ export function splitDataset(data: LabelledPixels, inputSize: number, numClasses
   return { train: toSamples(data, inputSize, train.sort((a, b) => a - b)), validation: toSamples(data, inputSize, validation.sort((a, b) => a - b)) };
 }
 
+/** Trains on the dataset's own train split and validates on its validation split; test samples stay unseen. */
+function splitAsStored(data: LabelledPixels, inputSize: number, numClasses: number): Split {
+  const train: number[] = [];
+  const validation: number[] = [];
+  data.split!.forEach((code, i) => {
+    if (!(data.labels[i]! >= 0 && data.labels[i]! < numClasses)) throw new Error(`label ${data.labels[i]} of sample ${i} is outside 0..${numClasses - 1}`);
+    if (code === SPLIT_CODE.train) train.push(i);
+    else if (code === SPLIT_CODE.validation) validation.push(i);
+  });
+  if (train.length === 0) throw new Error('the dataset has no samples in its train split');
+  return { train: toSamples(data, inputSize, train), validation: toSamples(data, inputSize, validation) };
+}
+
 function toSamples(data: LabelledPixels, inputSize: number, indices: number[]): Samples {
   const x = new Float32Array(indices.length * inputSize);
   const labels = new Int32Array(indices.length);
+  const table = data.table ?? DEFAULT_TABLE;
+  const channels = table.length / 256;
   indices.forEach((sample, row) => {
     const pixels = data.pixels.subarray(sample * inputSize, (sample + 1) * inputSize);
-    for (let j = 0; j < inputSize; j++) x[row * inputSize + j] = pixels[j]! / 255;
+    // A lookup per byte: the spec's scaling, mean/std and rounding cost nothing extra here.
+    for (let j = 0; j < inputSize; j++) x[row * inputSize + j] = table[(j % channels) * 256 + pixels[j]!]!;
     labels[row] = data.labels[sample]!;
   });
   return { x, labels, count: indices.length, inputSize };
 }
+
+const DEFAULT_TABLE = Float32Array.from({ length: 256 }, (_, byte) => byte / 255);
 
 /** The training order of one epoch; from (seed, epoch) alone, so a run resumed at epoch k replays its batches. */
 export function epochOrder(count: number, seed: number, epoch: number): Int32Array {
