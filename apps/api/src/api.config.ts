@@ -6,6 +6,8 @@ export const ApiEnvSchema = z.object({
   PORT: intVar(0, 65_535, 3000),
   /** Largest accepted upload, in megabytes; bigger ones are answered 413. */
   MAX_UPLOAD_MB: intVar(1, 10_240, 512),
+  /** Most files in one multipart upload of images (a zip counts as one). */
+  MAX_UPLOAD_FILES: intVar(1, 1_000_000, 10_000),
 });
 export type ApiConfig = z.infer<typeof ApiEnvSchema>;
 

@@ -5,6 +5,8 @@ import { QueueModule } from '#libs/queue';
 import { type ApiConfig } from './api.config.js';
 import { DatasetsController } from './datasets/datasets.controller.js';
 import { DatasetsService } from './datasets/datasets.service.js';
+import { SamplesController } from './datasets/samples.controller.js';
+import { SamplesService } from './datasets/samples.service.js';
 import { RunsController } from './runs/runs.controller.js';
 import { RunsService } from './runs/runs.service.js';
 import { WorkersController } from './workers/workers.controller.js';
@@ -17,10 +19,10 @@ export class AppModule {
       imports: [
         DatabaseModule.forRoot(config.DATABASE_URL),
         QueueModule.forRoot({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX }),
-        MulterModule.register({ limits: { fileSize: config.MAX_UPLOAD_MB * 1024 * 1024, files: 1 } }),
+        MulterModule.register({ limits: { fileSize: config.MAX_UPLOAD_MB * 1024 * 1024, files: config.MAX_UPLOAD_FILES } }),
       ],
-      controllers: [DatasetsController, RunsController, WorkersController],
-      providers: [DatasetsService, RunsService],
+      controllers: [DatasetsController, SamplesController, RunsController, WorkersController],
+      providers: [DatasetsService, SamplesService, RunsService],
     };
   }
 }

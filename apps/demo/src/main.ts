@@ -37,7 +37,6 @@ async function main(): Promise<boolean> {
     batchSize: 32,
     epochs: 20,
     seed: 7,
-    validationSplit: 0.2,
   });
   log(`run ${id} queued; epochs as they land:`);
   let printed = 0;

@@ -9,7 +9,9 @@ export interface DatasetView {
   height: number;
   numSamples: number;
   classes: string[];
+  channels: number;
   skipped: { file: string; reason: string }[];
+  duplicates: string[][];
   error?: string;
 }
 

@@ -26,6 +26,7 @@ describe('readArchive', () => {
       ['square/2.png', 'square'],
     ]);
     expect(await archive.images[2].read()).toEqual(b);
+    expect(archive.skipped).toEqual([]);
     archive.close();
   });
 
@@ -145,10 +146,117 @@ describe('inspectArchive', () => {
       imageCount: 3,
       imagesPerClass: { cat: 2, dog: 1 },
       uncompressedBytes: 3 * png.length,
+      layout: 'folders',
     });
   });
 
   it('rejects what readArchive rejects', async () => {
     expect((await rejection(inspectArchive(Buffer.from('nope')))).code).toBe('NOT_A_ZIP');
+  });
+});
+
+describe('readArchive with a labels.csv manifest', () => {
+  it('labels images by the manifest wherever they sit, and skips images it does not list', async () => {
+    const [a, b, c] = await Promise.all([solidPng(10), solidPng(20), solidPng(30)]);
+    const zip = await zipOf({
+      'labels.csv': 'filename,label\nimg/b.png,dog\nimg/a.png,cat\ndeep/er/c.png,dog\n',
+      'img/a.png': a,
+      'img/b.png': b,
+      'deep/er/c.png': c,
+      'img/extra.png': a,
+      'notes.txt': 'not an image, not listed, not reported',
+    });
+
+    const archive = await readArchive(zip);
+
+    expect(archive.classes).toEqual(['cat', 'dog']);
+    expect(archive.images.map((i) => [i.path, i.label])).toEqual([
+      ['deep/er/c.png', 'dog'],
+      ['img/a.png', 'cat'],
+      ['img/b.png', 'dog'],
+    ]);
+    expect(await archive.images[0].read()).toEqual(c);
+    expect(archive.skipped).toEqual([{ file: 'img/extra.png', code: 'NOT_IN_MANIFEST', reason: 'not listed in labels.csv' }]);
+    archive.close();
+  });
+
+  it('reads a manifest without a header, with quotes, a BOM, CRLF, blank lines and Windows separators', async () => {
+    const png = await solidPng();
+    const csv = '\ufeff"a, the first.png","big cat"\r\n\r\n sub\\b.png , "say ""hi"""\r\n';
+    const archive = await readArchive(await zipOf({ 'LABELS.CSV': csv, 'a, the first.png': png, 'sub/b.png': png }));
+    expect(archive.images.map((i) => [i.path, i.label])).toEqual([
+      ['a, the first.png', 'big cat'],
+      ['sub/b.png', 'say "hi"'],
+    ]);
+  });
+
+  it('takes a header naming its columns in any order, with extra columns', async () => {
+    const png = await solidPng();
+    const archive = await readArchive(await zipOf({ 'labels.csv': 'Class,notes,Path\ncat,x,1.png\n', '1.png': png }));
+    expect(archive.images.map((i) => [i.path, i.label])).toEqual([['1.png', 'cat']]);
+  });
+
+  it('reads a manifest inside the one folder everything sits in, relative to it', async () => {
+    const png = await solidPng();
+    const zip = await zipOf({ 'data/labels.csv': '1.png,cat\n', 'data/1.png': png, 'data/2.png': png });
+    const archive = await readArchive(zip);
+    expect(archive.images.map((i) => [i.path, i.label])).toEqual([['data/1.png', 'cat']]);
+    expect(await inspectArchive(zip)).toEqual({
+      classes: ['cat'],
+      imageCount: 1,
+      imagesPerClass: { cat: 1 },
+      uncompressedBytes: png.length,
+      layout: 'manifest',
+    });
+  });
+
+  it('ignores a labels.csv inside one class folder of a folder layout', async () => {
+    const png = await solidPng();
+    const archive = await readArchive(await zipOf({ 'cat/labels.csv': 'x,y\n', 'cat/1.png': png, 'dog/1.png': png }));
+    expect(archive.classes).toEqual(['cat', 'dog']);
+  });
+
+  it('rejects a manifest naming files the zip does not hold, naming them and their lines', async () => {
+    const zip = await zipOf({ 'labels.csv': 'a.png,cat\nmissing.png,cat\nlabels.csv,cat\n', 'a.png': await solidPng() });
+    const err = await rejection(readArchive(zip));
+    expect(err.code).toBe('MISSING_FILE');
+    expect(err.message).toContain('"missing.png" (line 2)');
+    expect(err.message).toContain('"labels.csv" (line 3)');
+  });
+
+  it('rejects an empty label, naming the line and file', async () => {
+    const zip = await zipOf({ 'labels.csv': 'filename,label\na.png,cat\nb.png, \n', 'a.png': await solidPng(), 'b.png': await solidPng() });
+    const err = await rejection(readArchive(zip));
+    expect(err.code).toBe('EMPTY_LABEL');
+    expect(err.message).toBe('labels.csv line 3 gives "b.png" an empty label');
+  });
+
+  it('rejects broken CSV, wrong column counts, repeated files and an empty manifest', async () => {
+    const png = await solidPng();
+    const code = async (csv: string) => (await rejection(readArchive(await zipOf({ 'labels.csv': csv, 'a.png': png })))).code;
+    expect(await code('a.png,"cat\n')).toBe('MANIFEST_INVALID');
+    expect(await code('a.png,cat,extra\n')).toBe('MANIFEST_INVALID');
+    expect(await code('a.png,cat\nb.png\n')).toBe('MANIFEST_INVALID');
+    expect(await code('a.png,cat\n./a.png,dog\n')).toBe('MANIFEST_INVALID');
+    expect(await code(',cat\n')).toBe('MANIFEST_INVALID');
+    expect(await code('\n\n')).toBe('NO_IMAGES');
+    expect(await code('filename,label\n')).toBe('NO_IMAGES');
+  });
+
+  it('rejects a manifest naming a path outside the archive', async () => {
+    const zip = await zipOf({ 'labels.csv': '../etc/passwd,cat\n', 'a.png': await solidPng() });
+    expect((await rejection(readArchive(zip))).code).toBe('UNSAFE_PATH');
+  });
+
+  it('rejects two manifests at the same depth', async () => {
+    const png = await solidPng();
+    const zip = await zipOf({ 'labels.csv': 'a.png,cat\n', 'Labels.csv': 'a.png,dog\n', 'a.png': png });
+    expect((await rejection(readArchive(zip))).code).toBe('MANIFEST_INVALID');
+  });
+
+  it('applies the size limit to listed images only', async () => {
+    const png = await solidPng();
+    const zip = await zipOf({ 'labels.csv': 'a.png,cat\n', 'a.png': png, 'b.png': png });
+    expect((await readArchive(zip, { maxUncompressedBytes: png.length })).images).toHaveLength(1);
   });
 });

@@ -1,6 +1,7 @@
 import { buffer } from 'node:stream/consumers';
 import yauzl, { type Entry, type ZipFile } from 'yauzl';
 import { ArchiveError, messageOf } from './errors.js';
+import { MANIFEST_NAME, parseManifest } from './manifest.js';
 
 export interface ArchiveLimits {
   /** Entries of any kind, checked against the zip's directory before anything is read. */
@@ -16,10 +17,13 @@ export const DEFAULT_ARCHIVE_LIMITS: Required<ArchiveLimits> = {
 
 export const IMAGE_EXTENSIONS = ['png', 'jpg', 'jpeg', 'webp', 'gif', 'tif', 'tiff'] as const;
 
+/** labels.csv is inflated to be read even by inspectArchive; this bounds what that may cost. */
+export const MAX_MANIFEST_BYTES = 64 * 1024 ** 2;
+
 export interface ArchiveImage {
   /** The entry's name inside the zip, as uploaded (wrapper folder included). */
   path: string;
-  /** The class folder's name. */
+  /** The class: its folder's name, or its label in labels.csv or the upload's labels field. */
   label: string;
   /** Uncompressed size the zip declares for this entry. */
   size: number;
@@ -27,11 +31,19 @@ export interface ArchiveImage {
   read(): Promise<Buffer>;
 }
 
+export interface ArchiveSkip {
+  file: string;
+  code: 'NOT_IN_MANIFEST';
+  reason: string;
+}
+
 export interface Archive {
-  /** Class folder names, sorted by code unit so label indices never depend on locale. */
+  /** Class names, sorted by code unit so label indices never depend on locale. */
   classes: string[];
-  /** Sorted by path. */
+  /** Sorted by path for a zip; in upload order for uploaded files. */
   images: ArchiveImage[];
+  /** Images left out before decoding (a zip with labels.csv: images it does not list). */
+  skipped: ArchiveSkip[];
   /** Releases the zip; read() rejects afterwards. */
   close(): void;
 }
@@ -41,6 +53,8 @@ export interface ArchiveSummary {
   imageCount: number;
   imagesPerClass: Record<string, number>;
   uncompressedBytes: number;
+  /** How images are labelled: class folders, or a labels.csv manifest. */
+  layout: 'folders' | 'manifest';
 }
 
 interface ImageEntry {
@@ -49,12 +63,19 @@ interface ImageEntry {
   entry: Entry;
 }
 
+interface Scan {
+  zipfile: ZipFile;
+  images: ImageEntry[];
+  skipped: ArchiveSkip[];
+  layout: ArchiveSummary['layout'];
+}
+
 /**
- * Validates an upload from the zip's central directory alone (nothing is inflated), so the API can
- * answer 400 before storing anything.
+ * Validates an upload from the zip's central directory (and its labels.csv, the only entry inflated),
+ * so the API can answer 400 before storing anything.
  */
 export async function inspectArchive(zip: Buffer, limits: ArchiveLimits = {}): Promise<ArchiveSummary> {
-  const { zipfile, images } = await scan(zip, limits);
+  const { zipfile, images, layout } = await scan(zip, limits);
   zipfile.close();
   const imagesPerClass: Record<string, number> = {};
   let uncompressedBytes = 0;
@@ -62,16 +83,19 @@ export async function inspectArchive(zip: Buffer, limits: ArchiveLimits = {}): P
     imagesPerClass[image.label] = (imagesPerClass[image.label] ?? 0) + 1;
     uncompressedBytes += image.entry.uncompressedSize;
   }
-  return { classes: classesOf(images), imageCount: images.length, imagesPerClass, uncompressedBytes };
+  return { classes: classesOf(images), imageCount: images.length, imagesPerClass, uncompressedBytes, layout };
 }
 
 /**
  * Opens an upload and lists its labelled images; each image is inflated only when read, so memory
  * holds the zip plus the images in flight rather than the whole unpacked dataset.
+ * Images are labelled by a labels.csv manifest (`filename,label`) at the top of the zip or in the one
+ * folder everything sits in; without one, by the class folder each image sits in.
  */
 export async function readArchive(zip: Buffer, limits: ArchiveLimits = {}): Promise<Archive> {
-  const { zipfile, images } = await scan(zip, limits);
+  const { zipfile, images, skipped } = await scan(zip, limits);
   return {
+    skipped,
     classes: classesOf(images),
     images: images.map(({ path, label, entry }) => ({
       path,
@@ -83,18 +107,24 @@ export async function readArchive(zip: Buffer, limits: ArchiveLimits = {}): Prom
   };
 }
 
-async function scan(zip: Buffer, limits: ArchiveLimits): Promise<{ zipfile: ZipFile; images: ImageEntry[] }> {
+async function scan(zip: Buffer, limits: ArchiveLimits): Promise<Scan> {
   const { maxEntries, maxUncompressedBytes } = { ...DEFAULT_ARCHIVE_LIMITS, ...limits };
   const zipfile = await open(zip);
   try {
     if (zipfile.entryCount > maxEntries) {
       throw new ArchiveError('TOO_LARGE', `archive has ${zipfile.entryCount} entries; the limit is ${maxEntries}`);
     }
-    const images: Omit<ImageEntry, 'label'>[] = [];
-    let total = 0;
+    const files: { path: string; entry: Entry }[] = [];
     for (const entry of await entriesOf(zipfile)) {
       const path = nameOf(entry);
-      if (!isImagePath(path)) continue;
+      if (!path.endsWith('/') && !isJunk(path)) files.push({ path, entry });
+    }
+    const manifest = findManifest(files);
+    const labelled = manifest
+      ? await labelByManifest(zipfile, manifest, files)
+      : { images: labelByFolder(files.filter((f) => isImagePath(f.path))), skipped: [] };
+    let total = 0;
+    for (const { path, entry } of labelled.images) {
       total += entry.uncompressedSize;
       if (total > maxUncompressedBytes) {
         throw new ArchiveError(
@@ -102,13 +132,69 @@ async function scan(zip: Buffer, limits: ArchiveLimits): Promise<{ zipfile: ZipF
           `archive unpacks to more than ${maxUncompressedBytes} bytes of images (reached at ${path})`,
         );
       }
-      images.push({ path, entry });
     }
-    return { zipfile, images: label(images) };
+    return { zipfile, ...labelled, layout: manifest ? 'manifest' : 'folders' };
   } catch (err) {
     zipfile.close();
     throw err;
   }
+}
+
+/** The shallowest labels.csv, when it sits at the top or inside a folder that holds every other file. */
+function findManifest(files: { path: string; entry: Entry }[]): { path: string; entry: Entry; folder: string[] } | undefined {
+  const candidates = files
+    .map((file) => ({ ...file, segments: segmentsOf(file.path) }))
+    .filter(({ segments }) => segments.at(-1)!.toLowerCase() === MANIFEST_NAME);
+  if (candidates.length === 0) return undefined;
+  const depth = Math.min(...candidates.map((c) => c.segments.length));
+  const shallowest = candidates.filter((c) => c.segments.length === depth);
+  if (shallowest.length > 1) {
+    throw new ArchiveError('MANIFEST_INVALID', `archive has several ${MANIFEST_NAME}: ${shallowest.map((c) => c.path).join(', ')}`);
+  }
+  const [{ path, entry, segments }] = shallowest;
+  const folder = segments.slice(0, -1);
+  const covers = files.every((file) => folder.every((name, i) => segmentsOf(file.path)[i] === name));
+  return covers ? { path, entry, folder } : undefined;
+}
+
+async function labelByManifest(
+  zipfile: ZipFile,
+  manifest: { path: string; entry: Entry; folder: string[] },
+  files: { path: string; entry: Entry }[],
+): Promise<{ images: ImageEntry[]; skipped: ArchiveSkip[] }> {
+  if (manifest.entry.uncompressedSize > MAX_MANIFEST_BYTES) {
+    throw new ArchiveError('TOO_LARGE', `${manifest.path} is larger than ${MAX_MANIFEST_BYTES} bytes`);
+  }
+  const rows = parseManifest(await inflate(zipfile, manifest.entry, manifest.path));
+  const byPath = new Map(files.map((file) => [segmentsOf(file.path).join('/'), file]));
+  const listedOn = new Map<string, number>();
+  const images: ImageEntry[] = [];
+  const missing: string[] = [];
+  for (const { file, label, line } of rows) {
+    // Windows users write cat\\1.png; zip names always use "/".
+    const name = file.replaceAll('\\', '/');
+    if (yauzl.validateFileName(name) !== null) {
+      throw new ArchiveError('UNSAFE_PATH', `${MANIFEST_NAME} line ${line} names "${file}", outside the archive (absolute or containing "..")`);
+    }
+    const key = [...manifest.folder, ...segmentsOf(name)].join('/');
+    const first = listedOn.get(key);
+    if (first !== undefined) {
+      throw new ArchiveError('MANIFEST_INVALID', `${MANIFEST_NAME} line ${line} lists "${file}" again (first on line ${first})`);
+    }
+    listedOn.set(key, line);
+    const found = byPath.get(key);
+    if (!found || found.path === manifest.path) missing.push(`"${file}" (line ${line})`);
+    else images.push({ path: found.path, entry: found.entry, label });
+  }
+  if (missing.length > 0) {
+    const shown = missing.slice(0, 5).join(', ') + (missing.length > 5 ? ` and ${missing.length - 5} more` : '');
+    throw new ArchiveError('MISSING_FILE', `${MANIFEST_NAME} names ${missing.length} file(s) the archive does not hold: ${shown}`);
+  }
+  const skipped = files
+    .filter((file) => isImagePath(file.path) && !listedOn.has(segmentsOf(file.path).join('/')))
+    .map((file): ArchiveSkip => ({ file: file.path, code: 'NOT_IN_MANIFEST', reason: `not listed in ${MANIFEST_NAME}` }))
+    .sort((a, b) => compare(a.file, b.file));
+  return { images: images.sort((a, b) => compare(a.path, b.path)), skipped };
 }
 
 async function open(zip: Buffer): Promise<ZipFile> {
@@ -143,12 +229,14 @@ function nameOf(entry: Entry): string {
   return name;
 }
 
-function isImagePath(path: string): boolean {
-  if (path.endsWith('/')) return false;
-  const segments = segmentsOf(path);
+function isJunk(path: string): boolean {
   // macOS resource forks and dotfiles (.DS_Store, ._x.png, .git/) are never data.
-  if (segments.some((s) => s === '__MACOSX' || s.startsWith('.'))) return false;
-  const file = segments.at(-1) ?? '';
+  return segmentsOf(path).some((s) => s === '__MACOSX' || s.startsWith('.'));
+}
+
+function isImagePath(path: string): boolean {
+  if (path.endsWith('/') || isJunk(path)) return false;
+  const file = segmentsOf(path).at(-1) ?? '';
   const extension = file.slice(file.lastIndexOf('.') + 1).toLowerCase();
   return file.includes('.') && (IMAGE_EXTENSIONS as readonly string[]).includes(extension);
 }
@@ -159,7 +247,7 @@ function segmentsOf(path: string): string[] {
 }
 
 /** Labels images by their parent folder after stripping wrapper folders every image shares. */
-function label(images: Omit<ImageEntry, 'label'>[]): ImageEntry[] {
+function labelByFolder(images: Omit<ImageEntry, 'label'>[]): ImageEntry[] {
   if (images.length === 0) throw new ArchiveError('NO_IMAGES', 'archive contains no images (png, jpg, jpeg, webp, gif, tif, tiff)');
   const sorted = [...images].sort((a, b) => compare(a.path, b.path));
   let paths = sorted.map((image) => segmentsOf(image.path));
@@ -170,7 +258,7 @@ function label(images: Omit<ImageEntry, 'label'>[]): ImageEntry[] {
       const where = segments.length < 2 ? 'at the top level' : 'nested deeper than class/file';
       throw new ArchiveError(
         'OUTSIDE_CLASS_FOLDER',
-        `image "${image.path}" is ${where}; put each image directly inside a folder named after its class`,
+        `image "${image.path}" is ${where}; put each image directly inside a folder named after its class, or label images in a top-level ${MANIFEST_NAME}`,
       );
     }
     return { ...image, label: segments[0] };

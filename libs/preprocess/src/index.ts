@@ -2,18 +2,43 @@ export { ArchiveError, ImageError, type ArchiveErrorCode, type ImageErrorCode } 
 export {
   DEFAULT_ARCHIVE_LIMITS,
   IMAGE_EXTENSIONS,
+  MAX_MANIFEST_BYTES,
   inspectArchive,
   readArchive,
   type Archive,
   type ArchiveImage,
   type ArchiveLimits,
+  type ArchiveSkip,
   type ArchiveSummary,
 } from './archive.js';
-export { MAX_INPUT_PIXELS, toActivations, toPixels, type ImageSize } from './image.js';
+export { MANIFEST_NAME, parseLabelsField, parseManifest, type ManifestRow } from './manifest.js';
+export { archiveFromFiles, zipFromFiles, type UploadedFile } from './uploaded-files.js';
+export {
+  DEFAULT_PREPROCESS_SPEC,
+  DEFAULT_SPLIT,
+  FITS,
+  MAX_ROUND_DECIMALS,
+  MAX_SIDE,
+  PreprocessSpecSchema,
+  SPLITS,
+  SplitFractionsSchema,
+  parsePreprocessSpec,
+  type Fit,
+  type PreprocessSpec,
+  type PreprocessSpecInput,
+  type Split,
+  type SplitFractions,
+} from './preprocess-spec.js';
+export { activationTable, toActivations, type ActivationSpec } from './activations.js';
+export { assignSplits } from './split.js';
+export { MAX_INPUT_PIXELS, toPixels, type ImageSize, type PixelSpec } from './image.js';
 export {
   preprocessArchive,
+  type DatasetCounts,
+  type DuplicateGroup,
   type PreprocessedDataset,
   type PreprocessOptions,
   type Sample,
   type SkippedFile,
+  type SplitCounts,
 } from './preprocessed-dataset.js';

@@ -1,2 +1,3 @@
 export * from './test-database.js';
 export * from './fixtures.js';
+export * from './system.js';

@@ -1,20 +1,46 @@
 import type { Dataset } from '#libs/database';
 
-/** The public shape of a dataset; `stored` (samples written so far) gives progress while it is PROCESSING. */
-export function toDatasetView(dataset: Dataset, stored: number | null = null) {
-  const skipped = dataset.skipped as { file: string; reason: string }[];
+/** Stored samples per (class index, split). */
+export interface SampleCount {
+  label: number;
+  split: string;
+  count: number;
+}
+
+/** The public shape of a dataset; with sample counts (the detail view) it adds progress or the per-class report. */
+export function toDatasetView(dataset: Dataset, counts?: SampleCount[]) {
+  const stored = counts?.reduce((sum, c) => sum + c.count, 0) ?? 0;
   return {
     id: dataset.id,
     name: dataset.name,
     status: dataset.status,
     width: dataset.width,
     height: dataset.height,
+    channels: dataset.channels,
+    spec: dataset.spec,
     numSamples: dataset.numSamples,
     imageCount: dataset.imageCount,
-    ...(stored !== null && { progress: { stored, of: dataset.imageCount } }),
     classes: dataset.classes,
-    skipped,
+    skipped: dataset.skipped as { file: string; reason: string }[],
+    duplicates: dataset.duplicates as string[][],
+    sizeBytes: { upload: dataset.uploadBytes, samples: dataset.numSamples * dataset.width * dataset.height * dataset.channels },
+    ...(dataset.status === 'PROCESSING' && counts && { progress: { stored, of: dataset.imageCount } }),
+    ...(dataset.status === 'READY' && counts && { counts: countsPerClass(dataset.classes, counts) }),
     ...(dataset.error !== null && { error: dataset.error }),
     createdAt: dataset.createdAt,
   };
+}
+
+function countsPerClass(classes: string[], counts: SampleCount[]) {
+  const empty = () => ({ train: 0, validation: 0, test: 0, total: 0 });
+  const perClass = Object.fromEntries(classes.map((name) => [name, empty()]));
+  const perSplit = empty();
+  for (const { label, split, count } of counts) {
+    const row = perClass[classes[label]!]!;
+    row[split as 'train'] += count;
+    row.total += count;
+    perSplit[split as 'train'] += count;
+    perSplit.total += count;
+  }
+  return { perClass, perSplit };
 }

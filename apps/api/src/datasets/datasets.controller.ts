@@ -1,19 +1,27 @@
-import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Post, Query, UploadedFile, UseInterceptors } from '@nestjs/common';
-import { FileInterceptor } from '@nestjs/platform-express';
+import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Post, Query, Res, UploadedFiles, UseInterceptors } from '@nestjs/common';
+import { AnyFilesInterceptor } from '@nestjs/platform-express';
+import type { Response } from 'express';
 import { z } from 'zod';
 import { PageSchema, type PageQuery } from '../http/page.dto.js';
-import { DatasetsService, type UploadedFile as Upload } from './datasets.service.js';
-import { type UploadDatasetDto, UploadDatasetSchema } from './upload-dataset.dto.js';
+import type { UploadedFile } from './dataset-upload.js';
+import { DatasetsService } from './datasets.service.js';
+import { UploadDatasetSchema, type UploadDatasetDto } from './upload-dataset.dto.js';
 
 @Controller('datasets')
 export class DatasetsController {
   constructor(private readonly datasets: DatasetsService) {}
 
+  /** 202 for a new dataset; 200 with `existing: true` when the same content and spec were uploaded before. */
   @Post()
-  @HttpCode(HttpStatus.ACCEPTED)
-  @UseInterceptors(FileInterceptor('file'))
-  upload(@UploadedFile() file: Upload | undefined, @Body({ schema: UploadDatasetSchema }) dto: UploadDatasetDto) {
-    return this.datasets.upload(file, dto);
+  @UseInterceptors(AnyFilesInterceptor())
+  async upload(
+    @UploadedFiles() files: UploadedFile[] | undefined,
+    @Body({ schema: UploadDatasetSchema }) dto: UploadDatasetDto,
+    @Res({ passthrough: true }) response: Response,
+  ) {
+    const result = await this.datasets.upload(files ?? [], dto);
+    response.status(result.existing ? HttpStatus.OK : HttpStatus.ACCEPTED);
+    return result;
   }
 
   @Get()
@@ -21,14 +29,14 @@ export class DatasetsController {
     return this.datasets.list(page);
   }
 
+  @Get(':id')
+  get(@Param('id', { schema: z.uuid() }) id: string) {
+    return this.datasets.get(id);
+  }
+
   @Delete(':id')
   @HttpCode(HttpStatus.NO_CONTENT)
   delete(@Param('id', { schema: z.uuid() }) id: string) {
     return this.datasets.delete(id);
-  }
-
-  @Get(':id')
-  get(@Param('id', { schema: z.uuid() }) id: string) {
-    return this.datasets.get(id);
   }
 }

@@ -1,17 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { JobName, QueueName } from '#libs/contracts';
-import { PrismaService, RunStatus } from '#libs/database';
-import { ArchiveError, inspectArchive } from '#libs/preprocess';
+import { DatasetStatus, Prisma, PrismaService, RunStatus } from '#libs/database';
 import { JobQueue } from '#libs/queue';
-import { DomainError, invalidInput, notFound } from '../http/domain-error.js';
-import { toDatasetView } from './dataset.view.js';
-import { type UploadDatasetDto } from './upload-dataset.dto.js';
+import { DomainError, notFound } from '../http/domain-error.js';
 import type { PageQuery } from '../http/page.dto.js';
-
-export interface UploadedFile {
-  originalname: string;
-  buffer: Buffer;
-}
+import { checkUpload, type UploadedFile } from './dataset-upload.js';
+import { toDatasetView } from './dataset.view.js';
+import type { UploadDatasetDto } from './upload-dataset.dto.js';
 
 @Injectable()
 export class DatasetsService {
@@ -20,23 +15,34 @@ export class DatasetsService {
     private readonly jobs: JobQueue,
   ) {}
 
-  /** Checks the archive's layout now, so a bad upload is refused before anything is stored. */
-  async upload(file: UploadedFile | undefined, dto: UploadDatasetDto) {
-    if (!file) throw invalidInput('file', 'a .zip archive is required in the multipart field "file"');
-    const archive = await inspectArchive(file.buffer).catch((error: unknown) => {
-      if (error instanceof ArchiveError) {
-        throw new DomainError(error.code === 'TOO_LARGE' ? 'TOO_LARGE' : 'INVALID_INPUT', `file: ${error.message}`, { code: error.code });
-      }
-      throw error;
-    });
+  /**
+   * Checks the upload now, so a bad one is refused before anything is stored; an upload whose content
+   * and spec match an existing dataset returns that dataset (`existing: true`) unless `force` is set.
+   */
+  async upload(files: UploadedFile[], dto: UploadDatasetDto) {
+    const upload = await checkUpload(files, dto);
+    if (!dto.force) {
+      const same = await this.prisma.dataset.findFirst({
+        where: { contentHash: upload.contentHash, status: { not: DatasetStatus.FAILED } },
+        orderBy: { createdAt: 'asc' },
+      });
+      if (same) return { id: same.id, status: same.status, existing: true };
+    }
+    const { spec, summary } = upload;
     const dataset = await this.prisma.dataset.create({
       data: {
-        name: dto.name ?? file.originalname.replace(/\.zip$/i, ''),
-        width: dto.width,
-        height: dto.height,
-        classes: archive.classes,
+        name: dto.name ?? upload.fileName.replace(/\.zip$/i, ''),
+        width: spec.width,
+        height: spec.height,
+        channels: spec.channels,
+        spec: spec as Prisma.InputJsonValue,
+        failOnBadFile: dto.failOnBadFile ?? false,
+        contentHash: upload.contentHash,
+        classes: summary.classes,
+        imageCount: summary.imageCount,
+        uploadBytes: upload.zip.byteLength,
         // Multer hands over a plain (never shared) buffer; Prisma's Bytes type just says so more narrowly.
-        upload: { create: { fileName: file.originalname, bytes: file.buffer as Uint8Array<ArrayBuffer> } },
+        upload: { create: { fileName: upload.fileName, bytes: upload.zip as Uint8Array<ArrayBuffer> } },
       },
     });
     try {
@@ -45,14 +51,14 @@ export class DatasetsService {
       await this.prisma.dataset.delete({ where: { id: dataset.id } });
       throw new DomainError('UNAVAILABLE', `the preprocessing queue is unreachable: ${(error as Error).message}`);
     }
-    return { id: dataset.id, status: dataset.status };
+    return { id: dataset.id, status: dataset.status, existing: false };
   }
 
   async get(id: string) {
     const dataset = await this.prisma.dataset.findUnique({ where: { id } });
     if (!dataset) throw notFound('dataset', id);
-    const stored = dataset.status === 'PROCESSING' ? await this.prisma.sample.count({ where: { datasetId: id } }) : null;
-    return toDatasetView(dataset, stored);
+    const counts = await this.prisma.sample.groupBy({ by: ['label', 'split'], where: { datasetId: id }, _count: { _all: true } });
+    return toDatasetView(dataset, counts.map((c) => ({ label: c.label, split: c.split, count: c._count._all })));
   }
 
   async list(page: PageQuery) {

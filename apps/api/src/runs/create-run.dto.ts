@@ -11,13 +11,14 @@ export const CreateRunSchema = z.strictObject({
   batchSize: z.number().int().positive().max(65_536),
   epochs: z.number().int().positive().max(10_000),
   seed: z.number().int().min(0).max(2 ** 31 - 1).optional(),
-  validationSplit: z.number().min(0).max(0.9).default(0.2),
+  /** Omitted: the dataset's own validation split. A fraction: drawn from its train + validation samples instead. */
+  validationSplit: z.number().min(0).max(0.9).optional(),
   loss: z.enum(LOSSES).default('crossEntropy'),
   earlyStopping: EarlyStoppingSchema.optional(),
   /** Whether layers have bias terms, unless a layer says otherwise; also applies to the output layer. */
   bias: z.boolean().default(true),
   checkpointEvery: z.number().int().positive().max(10_000).default(1),
-}).refine((run) => !run.earlyStopping || run.validationSplit > 0, {
+}).refine((run) => !run.earlyStopping || run.validationSplit !== 0, {
   path: ['earlyStopping'],
   message: 'needs a validationSplit above 0: it watches the validation loss',
 });

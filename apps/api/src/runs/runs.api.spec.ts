@@ -41,7 +41,7 @@ describe('the runs API', () => {
     expect(job?.name).toBe(JobName.TrainRun);
     expect(job?.data).toEqual({ runId: id });
     const run = await api.client.getRun(id);
-    expect(run).toMatchObject({ status: 'QUEUED', epochs: 2, batchSize: 8, validationSplit: 0.2, attempt: 0, metrics: [], model: { name: 'ready' } });
+    expect(run).toMatchObject({ status: 'QUEUED', epochs: 2, batchSize: 8, validationSplit: null, loss: 'crossEntropy', bias: true, checkpointEvery: 1, attempt: 0, metrics: [], model: { name: 'ready' } });
     expect(typeof run.seed).toBe('number');
   });
 

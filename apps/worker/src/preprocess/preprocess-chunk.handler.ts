@@ -2,11 +2,12 @@ import { Inject, Injectable } from '@nestjs/common';
 import { type Job, UnrecoverableError } from 'bullmq';
 import { type JobData, JobName } from '#libs/contracts';
 import { DatasetStatus, PrismaService } from '#libs/database';
-import { preprocessArchive, type SkippedFile } from '#libs/preprocess';
+import { ArchiveError, preprocessArchive, type SkippedFile } from '#libs/preprocess';
 import { isLastAttempt } from '../attempts.js';
 import type { JobContext, JobHandler } from '../job-handler.js';
 import { WORKER_CONFIG, type WorkerConfig } from '../worker.config.js';
 import { DatasetArchive } from './dataset-archive.js';
+import { specOf } from './dataset-spec.js';
 
 /** What a chunk reports to the dataset job that waits for it. */
 export interface ChunkResult {
@@ -30,14 +31,14 @@ export class PreprocessChunkHandler implements JobHandler<JobName.PreprocessChun
   async handle(job: Job<JobData<JobName.PreprocessChunk>>, _context: JobContext): Promise<ChunkResult> {
     return this.store(job).catch(async (error: Error) => {
       // The waiting dataset job fails with its chunk without running again, so the row is marked here.
-      if (error instanceof UnrecoverableError || isLastAttempt(job)) {
+      if (error instanceof ArchiveError || error instanceof UnrecoverableError || isLastAttempt(job)) {
         const { datasetId, start, end } = job.data;
         await this.prisma.dataset.updateMany({
           where: { id: datasetId, status: DatasetStatus.PROCESSING },
-          data: { status: DatasetStatus.FAILED, error: `images ${start}–${end - 1} could not be stored: ${error.message}` },
+          data: { status: DatasetStatus.FAILED, error: error instanceof ArchiveError ? error.message : `images ${start}–${end - 1} could not be stored: ${error.message}` },
         });
       }
-      throw error;
+      throw error instanceof ArchiveError ? new UnrecoverableError(error.message) : error;
     });
   }
 
@@ -49,13 +50,12 @@ export class PreprocessChunkHandler implements JobHandler<JobName.PreprocessChun
     const slice = archive.images.slice(start, end);
     // A sample keeps its image's position in the whole archive, so chunks never collide and order is path order.
     const position = new Map(slice.map((image, i) => [image.path, start + i]));
-    const result = await preprocessArchive(
-      { classes: archive.classes, images: slice },
-      { width: dataset.width, height: dataset.height },
-      { concurrency: this.config.PREPROCESS_IMAGE_CONCURRENCY },
-    ).finally(() => archive.close());
+    const result = await preprocessArchive({ classes: archive.classes, images: slice }, specOf(dataset), {
+      concurrency: this.config.PREPROCESS_IMAGE_CONCURRENCY,
+      failOnBadImage: dataset.failOnBadFile,
+    }).finally(() => archive.close());
     const rows = result.samples.map((s) => ({
-      datasetId, index: position.get(s.file)!, label: s.label, file: s.file, pixels: s.pixels as Uint8Array<ArrayBuffer>,
+      datasetId, index: position.get(s.file)!, label: s.label, file: s.file, sha256: s.sha256, pixels: s.pixels as Uint8Array<ArrayBuffer>,
     }));
     await this.prisma.$transaction(
       async (tx) => {

@@ -2,13 +2,14 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { type Job, UnrecoverableError, WaitingChildrenError } from 'bullmq';
 import { type JobData, JobName, JOBS, QueueName } from '#libs/contracts';
 import { DatasetStatus, PrismaService } from '#libs/database';
-import { ArchiveError } from '#libs/preprocess';
+import { ArchiveError, assignSplits, SPLITS } from '#libs/preprocess';
 import { JobQueue } from '#libs/queue';
 import { isLastAttempt } from '../attempts.js';
 import type { JobContext, JobHandler } from '../job-handler.js';
 import { WORKER_CONFIG, type WorkerConfig } from '../worker.config.js';
 import { DatasetArchive } from './dataset-archive.js';
 import type { ChunkResult } from './preprocess-chunk.handler.js';
+import { specOf } from './dataset-spec.js';
 
 type DatasetJob = Job<JobData<JobName.PreprocessDataset>>;
 
@@ -71,19 +72,40 @@ export class PreprocessDatasetHandler implements JobHandler<JobName.PreprocessDa
     this.logger.log(`dataset ${datasetId}: ${count} images in ${chunks.length} chunk(s)`);
   }
 
-  /** Every chunk is stored: READY, with the counts and the files skipped, in one write. */
+  /**
+   * Every chunk is stored: splits are drawn over the whole dataset (stratified by class, from the spec's
+   * seed), duplicates found across chunks, and the dataset marked READY, all in one transaction.
+   */
   private async finish(job: DatasetJob): Promise<void> {
     const { datasetId } = job.data;
     const results = Object.values(await job.getChildrenValues<ChunkResult>());
     const skipped = results.flatMap((r) => r.skipped).sort((a, b) => (a.file < b.file ? -1 : 1));
-    const stored = await this.prisma.sample.count({ where: { datasetId } });
-    if (stored === 0) throw new UnrecoverableError(`no image could be read (${skipped.map((s) => `${s.file}: ${s.reason}`).join('; ')})`);
-    const ready = await this.prisma.dataset.updateMany({
-      where: { id: datasetId, status: DatasetStatus.PROCESSING },
-      data: { status: DatasetStatus.READY, numSamples: stored, skipped: skipped.map(({ file, reason }) => ({ file, reason })), error: null },
-    });
-    if (ready.count === 0) throw new UnrecoverableError(`dataset ${datasetId} changed while it was being processed`);
-    this.logger.log(`dataset ${datasetId}: READY, ${stored} samples, ${skipped.length} skipped`);
+    await this.prisma.$transaction(
+      async (tx) => {
+        const dataset = await tx.dataset.findUniqueOrThrow({ where: { id: datasetId } });
+        const spec = specOf(dataset);
+        const samples = await tx.sample.findMany({ where: { datasetId }, orderBy: { index: 'asc' }, select: { index: true, label: true, file: true, sha256: true } });
+        if (samples.length === 0) throw new UnrecoverableError(`no image could be read (${skipped.map((s) => `${s.file}: ${s.reason}`).join('; ')})`);
+        const splits = assignSplits(samples.map((s) => s.label), spec.split, spec.seed);
+        for (const split of SPLITS) {
+          const indices = samples.filter((_, i) => splits[i] === split).map((s) => s.index);
+          await tx.sample.updateMany({ where: { datasetId, index: { in: indices } }, data: { split } });
+        }
+        const ready = await tx.dataset.updateMany({
+          where: { id: datasetId, status: DatasetStatus.PROCESSING },
+          data: {
+            status: DatasetStatus.READY,
+            numSamples: samples.length,
+            skipped: skipped.map(({ file, reason }) => ({ file, reason })),
+            duplicates: duplicateFiles(samples),
+            error: null,
+          },
+        });
+        if (ready.count === 0) throw new UnrecoverableError(`dataset ${datasetId} changed while it was being processed`);
+        this.logger.log(`dataset ${datasetId}: READY, ${samples.length} samples, ${skipped.length} skipped`);
+      },
+      { timeout: 300_000, maxWait: 30_000 },
+    );
   }
 
   private async fail(datasetId: string, error: string): Promise<void> {
@@ -92,4 +114,11 @@ export class PreprocessDatasetHandler implements JobHandler<JobName.PreprocessDa
       data: { status: DatasetStatus.FAILED, error },
     });
   }
+}
+
+/** Groups of files whose bytes are identical, so a user sees the same photo filed twice (perhaps under two classes). */
+function duplicateFiles(samples: { file: string; sha256: string | null }[]): string[][] {
+  const byHash = new Map<string, string[]>();
+  for (const { file, sha256 } of samples) if (sha256) byHash.set(sha256, [...(byHash.get(sha256) ?? []), file]);
+  return [...byHash.values()].filter((files) => files.length > 1);
 }

@@ -2,13 +2,15 @@ import { Injectable, Logger } from '@nestjs/common';
 import { Job, UnrecoverableError, WaitingError } from 'bullmq';
 import { type Architecture, type EarlyStopping, type JobData, JobName, type LayerSpec, type Loss, type OptimizerSpec } from '#libs/contracts';
 import { DatasetStatus, PrismaService } from '#libs/database';
-import { stripOptimizerState } from '#libs/engine';
+import { SPLIT_CODE, stripOptimizerState } from '#libs/engine';
+import { activationTable } from '#libs/preprocess';
 import { isLastAttempt } from '../attempts.js';
 import type { JobContext, JobHandler } from '../job-handler.js';
 import { WorkerIdentity } from '../worker-identity.js';
 import { Cancellations } from './cancellations.js';
 import { LostRunError, type RunClaim, RunLedger } from './run-ledger.js';
 import { runTrainingThread, type TrainingInput } from './training-thread.js';
+import { specOf } from '../preprocess/dataset-spec.js';
 
 /** Errors that retrying the same run would only repeat. */
 const NOT_RETRIED = new Set(['DivergedError', 'UnrecoverableError']);
@@ -65,19 +67,28 @@ export class TrainRunHandler implements JobHandler<JobName.TrainRun> {
     await this.ledger.succeed(claim, input.architecture, stripOptimizerState(input.architecture, outcome.weights), note);
   }
 
-  /** Reads the run's samples into one byte array (activation = byte / 255) and its checkpoint, if any. */
+  /** Reads the run's samples into one byte array, with the table that turns bytes into the spec's activations. */
   private async load(claim: RunClaim): Promise<TrainingInput & { checkpointEvery: number }> {
     const run = await this.prisma.run.findUniqueOrThrow({ where: { id: claim.runId }, include: { dataset: true } });
     const { dataset } = run;
     if (!dataset) throw new UnrecoverableError(`run ${run.id} has no dataset: it was deleted`);
     if (dataset.status !== DatasetStatus.READY) throw new UnrecoverableError(`dataset ${dataset.id} is ${dataset.status}, not READY`);
-    const samples = await this.prisma.sample.findMany({ where: { datasetId: dataset.id }, orderBy: { index: 'asc' }, select: { label: true, pixels: true } });
-    const inputSize = dataset.width * dataset.height;
+    const spec = specOf(dataset);
+    // With its own validationSplit a run draws validation from train + validation; test stays unseen either way.
+    const ownSplit = run.validationSplit !== null;
+    const samples = await this.prisma.sample.findMany({
+      where: { datasetId: dataset.id, ...(ownSplit && { split: { not: 'test' } }) },
+      orderBy: { index: 'asc' },
+      select: { label: true, pixels: true, split: true },
+    });
+    const inputSize = dataset.width * dataset.height * dataset.channels;
     const pixels = new Uint8Array(samples.length * inputSize);
     const labels = new Int32Array(samples.length);
+    const split = new Uint8Array(samples.length);
     samples.forEach((sample, i) => {
       pixels.set(sample.pixels, i * inputSize);
       labels[i] = sample.label;
+      split[i] = SPLIT_CODE[sample.split as keyof typeof SPLIT_CODE];
     });
     // A layer without its own bias setting takes the run's, so the stored architecture is explicit.
     const layers = (run.layers as unknown as LayerSpec[]).map((layer) => ({ ...layer, bias: layer.bias ?? run.bias }));
@@ -86,11 +97,14 @@ export class TrainRunHandler implements JobHandler<JobName.TrainRun> {
       layers,
       outputBias: run.bias,
       classes: dataset.classes,
-      input: { width: dataset.width, height: dataset.height, channels: 1 },
+      input: { width: dataset.width, height: dataset.height, channels: dataset.channels === 3 ? 3 : 1 },
+      preprocess: spec,
     };
     return {
       pixels,
       labels,
+      table: activationTable(spec),
+      split: ownSplit ? null : split,
       architecture,
       spec: {
         layers,
@@ -98,7 +112,7 @@ export class TrainRunHandler implements JobHandler<JobName.TrainRun> {
         batchSize: run.batchSize,
         epochs: run.epochs,
         seed: run.seed,
-        validationSplit: run.validationSplit,
+        validationSplit: run.validationSplit ?? 0,
         loss: run.loss as Loss,
         earlyStopping: run.earlyStopping as EarlyStopping | null,
       },

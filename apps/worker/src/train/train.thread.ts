@@ -8,7 +8,8 @@ const post = (message: ThreadMessage) => parentPort!.postMessage(message);
 
 try {
   post({ type: 'ready', backend: await selectBackend(input.backend) });
-  const result = await train({ pixels: input.pixels, labels: input.labels }, input.spec, input.architecture, {
+  const data = { pixels: input.pixels, labels: input.labels, table: input.table, split: input.split ?? undefined };
+  const result = await train(data, input.spec, input.architecture, {
     startEpoch: input.startEpoch,
     initialWeights: input.initialWeights ?? undefined,
     previousValLosses: input.previousValLosses,

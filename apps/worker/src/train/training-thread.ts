@@ -6,6 +6,10 @@ import type { EpochResult } from '#libs/engine';
 export interface TrainingInput {
   pixels: Uint8Array;
   labels: Int32Array;
+  /** Activation per byte value and channel (see LabelledPixels.table). */
+  table: Float32Array;
+  /** The dataset's split per sample, or null when the run draws its own validation set. */
+  split: Uint8Array | null;
   spec: TrainingSpec;
   architecture: Architecture;
   startEpoch: number;

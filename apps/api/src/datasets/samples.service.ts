@@ -1,0 +1,58 @@
+import { Injectable, StreamableFile } from '@nestjs/common';
+import sharp from 'sharp';
+import { PrismaService } from '#libs/database';
+import { parsePreprocessSpec, toActivations, type PreprocessSpec, type PreprocessSpecInput } from '#libs/preprocess';
+import { invalidInput, notFound } from '../http/domain-error.js';
+
+export interface LoadedSample {
+  index: number;
+  file: string;
+  label: string;
+  split: string;
+  pixels: Uint8Array;
+  spec: PreprocessSpec;
+}
+
+@Injectable()
+export class SamplesService {
+  constructor(private readonly prisma: PrismaService) {}
+
+  /** The index-th sample of a dataset, in the archive's path order (0 .. numSamples − 1). */
+  async get(datasetId: string, index: number): Promise<LoadedSample> {
+    const dataset = await this.prisma.dataset.findUnique({ where: { id: datasetId } });
+    if (!dataset) throw notFound('dataset', datasetId);
+    if (index >= dataset.numSamples) throw invalidInput('index', `dataset ${datasetId} has ${dataset.numSamples} samples (0..${dataset.numSamples - 1})`);
+    const [sample] = await this.prisma.sample.findMany({ where: { datasetId }, orderBy: { index: 'asc' }, skip: index, take: 1 });
+    if (!sample) throw notFound('sample', `${datasetId}/${index}`);
+    const spec = parsePreprocessSpec({ width: dataset.width, height: dataset.height, ...(dataset.spec as PreprocessSpecInput) });
+    return { index, file: sample.file, label: dataset.classes[sample.label]!, split: sample.split, pixels: sample.pixels, spec };
+  }
+
+  /** The stored bytes as a lossless PNG: decoding it gives back exactly the bytes the activations come from. */
+  async png(sample: LoadedSample): Promise<StreamableFile> {
+    const { width, height, channels } = sample.spec;
+    // Without the colourspace, libvips writes one-channel input as an RGB PNG.
+    const png = await sharp(sample.pixels, { raw: { width, height, channels } })
+      .toColourspace(channels === 1 ? 'b-w' : 'srgb')
+      .png()
+      .toBuffer();
+    return new StreamableFile(png);
+  }
+
+  json(sample: LoadedSample) {
+    const { index, file, label, split, spec } = sample;
+    return { index, file, label, split, width: spec.width, height: spec.height, channels: spec.channels, activations: this.rows(sample) };
+  }
+
+  /** One line per pixel row; a pixel's channels sit side by side, as in the original pipeline's DataFrame. */
+  csv(sample: LoadedSample): string {
+    return this.rows(sample).map((row) => row.join(',')).join('\n') + '\n';
+  }
+
+  private rows(sample: LoadedSample): number[][] {
+    const { width, height, channels } = sample.spec;
+    const activations = toActivations(sample.pixels, sample.spec);
+    const perRow = width * channels;
+    return Array.from({ length: height }, (_, y) => Array.from(activations.subarray(y * perRow, (y + 1) * perRow)));
+  }
+}

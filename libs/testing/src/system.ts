@@ -1,0 +1,37 @@
+import { PrismaPg } from '@prisma/adapter-pg';
+import { TrainyardClient } from '#libs/client';
+import { parseDatabaseUrl, PrismaClient } from '#libs/database';
+import { type AppProcess, startApi, startWorker } from '#libs/launcher';
+import { createTestDatabase, TEST_REDIS_URL, uniqueName } from './test-database.js';
+
+/** The built API and `workers` worker processes on a schema and queue prefix of their own. */
+export async function startSystem(options: { workers: number; env?: Record<string, string> }) {
+  const db = await createTestDatabase();
+  const { connectionString, schema } = parseDatabaseUrl(db.url);
+  const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString }, { schema }) });
+  const env = { DATABASE_URL: db.url, REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: uniqueName('e2e'), PORT: '0', TRAIN_BACKEND: 'cpu', ...options.env };
+  const processes: AppProcess[] = [];
+  try {
+    const started = await startApi(env);
+    processes.push(started.api);
+    const workers = await Promise.all(Array.from({ length: options.workers }, (_, i) => startWorker(env, `worker-${i + 1}`)));
+    processes.push(...workers);
+    return {
+      api: new TrainyardClient(started.url),
+      prisma,
+      env,
+      workers,
+      /** Remembers a process started later, so stop() ends it too. */
+      adopt: (process: AppProcess) => processes.push(process),
+      stop: async () => {
+        await Promise.all(processes.map((p) => p.stop()));
+        await prisma.$disconnect();
+        await db.drop();
+      },
+    };
+  } catch (error) {
+    await Promise.all(processes.map((p) => p.kill()));
+    await db.drop();
+    throw error;
+  }
+}

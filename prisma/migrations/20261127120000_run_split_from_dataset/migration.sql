@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "runs" ALTER COLUMN "validationSplit" DROP NOT NULL;
