@@ -48,6 +48,7 @@ export interface TrainingSpec {
   batchSize: number;
   epochs: number;
   seed: number;
+  /** Used when the data carries no split of its own. */
   validationSplit: number;
   /** Absent means crossEntropy. */
   loss?: Loss;
@@ -76,7 +77,9 @@ export interface Architecture {
   outputBias?: boolean;
   /** Class names in label order; the output layer has one softmax unit per class. */
   classes: string[];
-  input: { width: number; height: number; channels: 1 };
+  input: { width: number; height: number; channels: 1 | 3 };
+  /** The dataset's preprocessing spec, so an input is turned into activations exactly as in training. */
+  preprocess?: Record<string, unknown>;
 }
 
 /** Compute backends an operator may force; 'auto' takes the fastest one that loads. */
