@@ -46,7 +46,12 @@ describe('selectBackend', () => {
   it('falls back on auto to the fastest backend that loads', async () => {
     const info = await selectBackend('auto');
     const nodeInstalled = (await importable('@tensorflow/tfjs-node-gpu')) || (await importable('@tensorflow/tfjs-node'));
-    expect(info.name).toBe(nodeInstalled ? 'tensorflow' : 'wasm');
+    // cpu-blas (tfjs cpu with OpenBLAS and native kernels, blas/cpu-blas.ts) where its addon and a BLAS library load.
+    const blas = await selectBackend('cpu-blas').then(
+      () => true,
+      () => false,
+    );
+    expect(info.name).toBe(nodeInstalled ? 'tensorflow' : blas ? 'cpu-blas' : 'wasm');
   });
 });
 

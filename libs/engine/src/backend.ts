@@ -1,9 +1,10 @@
 import { readdir, readFile } from 'node:fs/promises';
 import * as tf from '@tensorflow/tfjs';
 import type { BackendPreference } from '#libs/contracts';
+import { CPU_BLAS, registerCpuBlas } from './blas/cpu-blas.js';
 
 export interface BackendInfo {
-  /** tfjs backend name: 'tensorflow', 'wasm' or 'cpu' */
+  /** tfjs backend name: 'tensorflow', 'cpu-blas', 'wasm' or 'cpu' */
   name: string;
   /** What runs the maths, for people: 'NVIDIA H100 80GB HBM3 (CUDA)', 'cpu (wasm simd)', … */
   device: string;
@@ -20,16 +21,23 @@ export class BackendUnavailableError extends Error {
 
 type Attempt = () => Promise<BackendInfo>;
 
-/** Fastest first; production GPU images carry tfjs-node-gpu, build machines only wasm and cpu. */
-const ATTEMPTS: Record<Exclude<BackendPreference, 'auto'>, Attempt[]> = {
+/** A preference, or 'cpu-blas' (tfjs cpu with BLAS and native kernels, see blas/cpu-blas.ts) until contracts lists it. */
+export type BackendChoice = BackendPreference | typeof CPU_BLAS;
+
+/**
+ * Fastest first; production GPU images carry tfjs-node-gpu, CPU machines with the native addon and
+ * OpenBLAS (Debian: libopenblas0-pthread) run cpu-blas, the rest wasm and cpu.
+ */
+const ATTEMPTS: Record<Exclude<BackendChoice, 'auto'>, Attempt[]> = {
   tensorflow: [() => useNode('@tensorflow/tfjs-node-gpu', gpuName), () => useNode('@tensorflow/tfjs-node', async () => 'cpu (libtensorflow)')],
+  [CPU_BLAS]: [useCpuBlas],
   wasm: [useWasm],
   cpu: [useCpu],
 };
 
 /** Makes the chosen backend tfjs's current one; a forced preference that cannot load throws. */
-export async function selectBackend(preference: BackendPreference): Promise<BackendInfo> {
-  const attempts = preference === 'auto' ? [...ATTEMPTS.tensorflow, ...ATTEMPTS.wasm, ...ATTEMPTS.cpu] : ATTEMPTS[preference];
+export async function selectBackend(preference: BackendChoice): Promise<BackendInfo> {
+  const attempts = preference === 'auto' ? [...ATTEMPTS.tensorflow, ...ATTEMPTS[CPU_BLAS], ...ATTEMPTS.wasm, ...ATTEMPTS.cpu] : ATTEMPTS[preference];
   const reasons: string[] = [];
   for (const attempt of attempts) {
     try {
@@ -79,6 +87,14 @@ async function useWasm(): Promise<BackendInfo> {
   const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
   const threads = await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT');
   return { name: 'wasm', device: `cpu (wasm${simd ? ' simd' : ''}${threads ? ', threads' : ''})` };
+}
+
+async function useCpuBlas(): Promise<BackendInfo> {
+  const device = registerCpuBlas();
+  await activate(CPU_BLAS);
+  // A MathBackendCPU like 'cpu': the same first-use notice to silence.
+  (tf.backend() as unknown as { firstUse?: boolean }).firstUse = false;
+  return { name: CPU_BLAS, device };
 }
 
 async function useCpu(): Promise<BackendInfo> {
