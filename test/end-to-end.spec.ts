@@ -1,17 +1,15 @@
-import { PrismaPg } from '@prisma/adapter-pg';
-import { poll, TrainyardClient } from '#libs/client';
-import { parseDatabaseUrl, PrismaClient } from '#libs/database';
-import { AppProcess, startApi, startWorker } from '#libs/launcher';
+import { poll, type TrainyardClient } from '#libs/client';
+import type { PrismaClient } from '#libs/database';
+import { type AppProcess, startWorker } from '#libs/launcher';
 import { shapesZip } from '#libs/samples';
-import { createTestDatabase, solidPng, TEST_REDIS_URL, uniqueName, zipOf } from '#libs/testing';
+import { solidPng, startSystem, zipOf } from '#libs/testing';
 
 // HTTP → BullMQ → two real worker processes → Postgres → HTTP, on a schema and queue prefix of its own.
 describe('Trainyard end to end', () => {
-  let db: Awaited<ReturnType<typeof createTestDatabase>>;
+  let system: Awaited<ReturnType<typeof startSystem>>;
   let prisma: PrismaClient;
   let api: TrainyardClient;
   let env: Record<string, string>;
-  const processes: AppProcess[] = [];
   let workers: AppProcess[] = [];
   let datasetId: string;
 
@@ -26,22 +24,11 @@ describe('Trainyard end to end', () => {
   });
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    const { connectionString, schema } = parseDatabaseUrl(db.url);
-    prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString }, { schema }) });
-    env = { DATABASE_URL: db.url, REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: uniqueName('e2e'), PORT: '0', JOB_LOCK_MS: '3000', TRAIN_BACKEND: 'cpu', PREPROCESS_CHUNK_SIZE: '25' };
-    const started = await startApi(env);
-    processes.push(started.api);
-    api = new TrainyardClient(started.url);
-    workers = await Promise.all([startWorker(env, 'worker-1'), startWorker(env, 'worker-2')]);
-    processes.push(...workers);
+    system = await startSystem({ workers: 2, env: { JOB_LOCK_MS: '3000', PREPROCESS_CHUNK_SIZE: '25' } });
+    ({ api, prisma, env, workers } = system);
   }, 60_000);
 
-  afterAll(async () => {
-    await Promise.all(processes.map((p) => p.stop()));
-    await prisma?.$disconnect();
-    await db?.drop();
-  });
+  afterAll(() => system?.stop());
 
   it('lists both workers as live, with their backend', async () => {
     const live = await api.listWorkers();
@@ -125,7 +112,7 @@ describe('Trainyard end to end', () => {
 
   it('takes on a worker added while runs go on', async () => {
     workers = [...workers.filter((w) => w.running), await startWorker(env, 'worker-3')];
-    processes.push(workers.at(-1)!);
+    system.adopt(workers.at(-1)!);
     // The killed worker stops being listed once its last heartbeat is older than the liveness window.
     const live = await poll(() => api.listWorkers(), (ws) => ws.length === 2, 20_000);
     expect(live.map((w) => w.pid).sort()).toEqual(workers.map((w) => w.child.pid).sort());
@@ -147,7 +134,7 @@ describe('Trainyard end to end', () => {
     expect(handBack.message).toContain('stopping');
     expect(run.attempt).toBe(2);
     workers = [workers.find((w) => w.running)!, await startWorker(env, 'worker-4')];
-    processes.push(workers[1]!);
+    system.adopt(workers[1]!);
   }, 180_000);
 
   it('cancels a running run within a batch and a queued one before it starts', async () => {
