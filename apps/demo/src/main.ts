@@ -33,9 +33,9 @@ async function main(): Promise<boolean> {
   const { id } = await api.createRun({
     datasetId: dataset.id,
     layers: [{ units: 128, activation: 'relu' }, { units: 64, activation: 'relu' }],
-    optimizer: { name: 'adam', learningRate: 0.002 },
+    optimizer: { name: 'adam', learningRate: 0.001 },
     batchSize: 32,
-    epochs: 20,
+    epochs: 25,
     seed: 7,
   });
   log(`run ${id} queued; epochs as they land:`);
