@@ -1,4 +1,4 @@
-import { batches, epochOrder, splitDataset, SPLIT_CODE, type LabelledPixels } from './dataset.js';
+import { batches, epochOrder, splitDataset, SPLIT_CODE, type LabelledPixels, type Samples } from './dataset.js';
 
 function labelled(counts: number[], inputSize: number) {
   const labels = Int32Array.from(counts.flatMap((n, c) => Array<number>(n).fill(c)));
@@ -7,6 +7,9 @@ function labelled(counts: number[], inputSize: number) {
   return { pixels, labels };
 }
 
+/** Every sample's activations, in order, as the batches hand them to the network. */
+const activations = (samples: Samples) => [...batches(samples, null, samples.count, 2)].flatMap((b) => Array.from(b.x));
+
 describe('splitDataset', () => {
   it('holds out the same share of every class, seeded', () => {
     const data = labelled([50, 30, 20], 2);
@@ -14,13 +17,13 @@ describe('splitDataset', () => {
     const perClass = (labels: Int32Array) => [0, 1, 2].map((c) => labels.filter((l) => l === c).length);
     expect(perClass(validation.labels)).toEqual([10, 6, 4]);
     expect(perClass(train.labels)).toEqual([40, 24, 16]);
-    expect(splitDataset(data, 2, 3, 0.2, 9).validation.x).toEqual(validation.x);
-    expect(splitDataset(data, 2, 3, 0.2, 10).validation.x).not.toEqual(validation.x);
+    expect(splitDataset(data, 2, 3, 0.2, 9).validation.rows).toEqual(validation.rows);
+    expect(splitDataset(data, 2, 3, 0.2, 10).validation.rows).not.toEqual(validation.rows);
   });
 
   it('turns bytes into activations in [0, 1] and keeps everything for training when the split is 0', () => {
     const { train, validation } = splitDataset({ pixels: Uint8Array.from([0, 255, 51, 102]), labels: Int32Array.from([0, 1]) }, 2, 2, 0, 1);
-    expect(Array.from(train.x)).toEqual([0, 1, 0.2, 0.4].map(Math.fround));
+    expect(activations(train)).toEqual([0, 1, 0.2, 0.4].map(Math.fround));
     expect(validation.count).toBe(0);
   });
 
@@ -70,6 +73,15 @@ describe('a dataset with its own split and activation table', () => {
     const { train, validation } = splitDataset(data, 2, 2, 0.5, 1);
     expect(Array.from(train.labels)).toEqual([0, 1]);
     expect(validation.count).toBe(1);
-    expect(Array.from(train.x)).toEqual([-2, 2, 50 / 255 / 0.25 - 2, 60 / 255 / 0.25 - 2].map(Math.fround));
+    expect(activations(train)).toEqual([-2, 2, 50 / 255 / 0.25 - 2, 60 / 255 / 0.25 - 2].map(Math.fround));
+  });
+
+  it('gives the same batches when a set too large for a float copy is converted batch by batch', () => {
+    const copied = splitDataset(data, 2, 2, 0.5, 1);
+    const lazy = splitDataset(data, 2, 2, 0.5, 1, 0);
+    expect(lazy.train.x).toBeNull();
+    expect(copied.train.x).not.toBeNull();
+    const order = Int32Array.from([1, 0]);
+    expect([...batches(lazy.train, order, 1, 2)]).toEqual([...batches(copied.train, order, 1, 2)]);
   });
 });

@@ -16,10 +16,20 @@ export interface LabelledPixels {
 /** Values of LabelledPixels.split. */
 export const SPLIT_CODE = { train: 0, validation: 1, test: 2 } as const;
 
-/** Samples as activations in [0, 1], converted once, rows back to back. */
+/**
+ * Some of a dataset's samples. Activations are converted once into `x` when that copy fits in
+ * FLOAT_COPY_LIMIT bytes (fastest); a larger set stays as bytes and each batch is converted as it is
+ * built, so memory holds one byte per pixel instead of four.
+ */
 export interface Samples {
-  x: Float32Array;
+  /** Activations, rows back to back in `rows` order; null when converted per batch. */
+  x: Float32Array | null;
+  /** The whole dataset's bytes; `rows` says which samples belong here. */
+  pixels: Uint8Array;
+  rows: Int32Array;
   labels: Int32Array;
+  /** Activation of each byte value, per channel: table[channel * 256 + byte]. */
+  table: Float32Array;
   count: number;
   inputSize: number;
 }
@@ -38,12 +48,12 @@ export interface Split {
 }
 
 /** Holds out `validationSplit` of every class (seeded), so both sides see the classes in the same proportions. */
-export function splitDataset(data: LabelledPixels, inputSize: number, numClasses: number, validationSplit: number, seed: number): Split {
+export function splitDataset(data: LabelledPixels, inputSize: number, numClasses: number, validationSplit: number, seed: number, floatCopyLimit = FLOAT_COPY_LIMIT): Split {
   const count = data.labels.length;
   if (data.pixels.length !== count * inputSize) {
     throw new Error(`expected ${count} × ${inputSize} = ${count * inputSize} pixels, got ${data.pixels.length}`);
   }
-  if (data.split) return splitAsStored(data, inputSize, numClasses);
+  if (data.split) return splitAsStored(data, inputSize, numClasses, floatCopyLimit);
   if (!(validationSplit >= 0 && validationSplit < 1)) throw new Error(`validationSplit must be in [0, 1), got ${validationSplit}`);
   const byClass: number[][] = Array.from({ length: numClasses }, () => []);
   data.labels.forEach((label, i) => {
@@ -63,11 +73,11 @@ export function splitDataset(data: LabelledPixels, inputSize: number, numClasses
   }
   if (train.length === 0) throw new Error('the dataset has no samples to train on');
   // Sorted, so the epoch order depends on (seed, epoch) alone, not on how the split was drawn.
-  return { train: toSamples(data, inputSize, train.sort((a, b) => a - b)), validation: toSamples(data, inputSize, validation.sort((a, b) => a - b)) };
+  return { train: toSamples(data, inputSize, train.sort((a, b) => a - b), floatCopyLimit), validation: toSamples(data, inputSize, validation.sort((a, b) => a - b), floatCopyLimit) };
 }
 
 /** Trains on the dataset's own train split and validates on its validation split; test samples stay unseen. */
-function splitAsStored(data: LabelledPixels, inputSize: number, numClasses: number): Split {
+function splitAsStored(data: LabelledPixels, inputSize: number, numClasses: number, floatCopyLimit: number): Split {
   const train: number[] = [];
   const validation: number[] = [];
   data.split!.forEach((code, i) => {
@@ -76,21 +86,28 @@ function splitAsStored(data: LabelledPixels, inputSize: number, numClasses: numb
     else if (code === SPLIT_CODE.validation) validation.push(i);
   });
   if (train.length === 0) throw new Error('the dataset has no samples in its train split');
-  return { train: toSamples(data, inputSize, train), validation: toSamples(data, inputSize, validation) };
+  return { train: toSamples(data, inputSize, train, floatCopyLimit), validation: toSamples(data, inputSize, validation, floatCopyLimit) };
 }
 
-function toSamples(data: LabelledPixels, inputSize: number, indices: number[]): Samples {
-  const x = new Float32Array(indices.length * inputSize);
-  const labels = new Int32Array(indices.length);
-  const table = data.table ?? DEFAULT_TABLE;
+/** Above this, a float32 copy of the activations is not made (see Samples). */
+export const FLOAT_COPY_LIMIT = 1024 ** 3;
+
+function toSamples(data: LabelledPixels, inputSize: number, indices: number[], floatCopyLimit: number): Samples {
+  const rows = Int32Array.from(indices);
+  const labels = Int32Array.from(indices, (sample) => data.labels[sample]!);
+  const samples: Samples = { x: null, pixels: data.pixels, rows, labels, table: data.table ?? DEFAULT_TABLE, count: rows.length, inputSize };
+  if (rows.length * inputSize * 4 > floatCopyLimit) return samples;
+  const x = new Float32Array(rows.length * inputSize);
+  rows.forEach((sample, r) => convertRow(samples, sample, x, r * inputSize));
+  return { ...samples, x };
+}
+
+/** One sample's bytes into activations through the table: the spec's scaling, mean/std and rounding in one lookup. */
+function convertRow({ pixels, table, inputSize }: Samples, sample: number, into: Float32Array, at: number): void {
+  const from = sample * inputSize;
   const channels = table.length / 256;
-  indices.forEach((sample, row) => {
-    const pixels = data.pixels.subarray(sample * inputSize, (sample + 1) * inputSize);
-    // A lookup per byte: the spec's scaling, mean/std and rounding cost nothing extra here.
-    for (let j = 0; j < inputSize; j++) x[row * inputSize + j] = table[(j % channels) * 256 + pixels[j]!]!;
-    labels[row] = data.labels[sample]!;
-  });
-  return { x, labels, count: indices.length, inputSize };
+  if (channels === 1) for (let j = 0; j < inputSize; j++) into[at + j] = table[pixels[from + j]!]!;
+  else for (let j = 0; j < inputSize; j++) into[at + j] = table[(j % channels) * 256 + pixels[from + j]!]!;
 }
 
 const DEFAULT_TABLE = Float32Array.from({ length: 256 }, (_, byte) => byte / 255);
@@ -109,9 +126,10 @@ export function* batches(samples: Samples, order: Int32Array | null, batchSize: 
     const x = new Float32Array(size * inputSize);
     const y = new Float32Array(size * numClasses);
     for (let r = 0; r < size; r++) {
-      const sample = order ? order[start + r]! : start + r;
-      x.set(samples.x.subarray(sample * inputSize, (sample + 1) * inputSize), r * inputSize);
-      y[r * numClasses + samples.labels[sample]!] = 1;
+      const k = order ? order[start + r]! : start + r;
+      if (samples.x) x.set(samples.x.subarray(k * inputSize, (k + 1) * inputSize), r * inputSize);
+      else convertRow(samples, samples.rows[k]!, x, r * inputSize);
+      y[r * numClasses + samples.labels[k]!] = 1;
     }
     yield { x, y, size };
   }
