@@ -12,6 +12,8 @@ import { LostRunError, type RunClaim, RunLedger } from './run-ledger.js';
 import { runTrainingThread, type TrainingInput } from './training-thread.js';
 import { specOf } from '../preprocess/dataset-spec.js';
 
+const SAMPLES_PER_READ = 2_000;
+
 /** Errors that retrying the same run would only repeat. */
 const NOT_RETRIED = new Set(['DivergedError', 'UnrecoverableError']);
 
@@ -76,20 +78,31 @@ export class TrainRunHandler implements JobHandler<JobName.TrainRun> {
     const spec = specOf(dataset);
     // With its own validationSplit a run draws validation from train + validation; test stays unseen either way.
     const ownSplit = run.validationSplit !== null;
-    const samples = await this.prisma.sample.findMany({
-      where: { datasetId: dataset.id, ...(ownSplit && { split: { not: 'test' } }) },
-      orderBy: { index: 'asc' },
-      select: { label: true, pixels: true, split: true },
-    });
+    const where = { datasetId: dataset.id, ...(ownSplit && { split: { not: 'test' } }) };
+    const count = await this.prisma.sample.count({ where });
     const inputSize = dataset.width * dataset.height * dataset.channels;
-    const pixels = new Uint8Array(samples.length * inputSize);
-    const labels = new Int32Array(samples.length);
-    const split = new Uint8Array(samples.length);
-    samples.forEach((sample, i) => {
-      pixels.set(sample.pixels, i * inputSize);
-      labels[i] = sample.label;
-      split[i] = SPLIT_CODE[sample.split as keyof typeof SPLIT_CODE];
-    });
+    const pixels = new Uint8Array(count * inputSize);
+    const labels = new Int32Array(count);
+    const split = new Uint8Array(count);
+    // Read in pages, so only one page of rows is held beside the packed bytes.
+    let at = 0;
+    for (let after = -1; at < count; ) {
+      const page = await this.prisma.sample.findMany({
+        where: { ...where, index: { gt: after } },
+        orderBy: { index: 'asc' },
+        take: SAMPLES_PER_READ,
+        select: { index: true, label: true, pixels: true, split: true },
+      });
+      if (page.length === 0) break;
+      for (const sample of page) {
+        pixels.set(sample.pixels, at * inputSize);
+        labels[at] = sample.label;
+        split[at] = SPLIT_CODE[sample.split as keyof typeof SPLIT_CODE];
+        at++;
+      }
+      after = page.at(-1)!.index;
+    }
+    if (at !== count) throw new UnrecoverableError(`dataset ${dataset.id} changed while its samples were read`);
     // A layer without its own bias setting takes the run's, so the stored architecture is explicit.
     const layers = (run.layers as unknown as LayerSpec[]).map((layer) => ({ ...layer, bias: layer.bias ?? run.bias }));
     const architecture: Architecture = {
