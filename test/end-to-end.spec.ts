@@ -1,7 +1,7 @@
 import { poll, type TrainyardClient } from '#libs/client';
 import type { PrismaClient } from '#libs/database';
 import { type AppProcess, startWorker } from '#libs/launcher';
-import { shapesZip } from '#libs/samples';
+import { drawShapes, shapesZip } from '#libs/samples';
 import { solidPng, startSystem, zipOf } from '#libs/testing';
 
 // HTTP → BullMQ → two real worker processes → Postgres → HTTP, on a schema and queue prefix of its own.
@@ -80,6 +80,34 @@ describe('Trainyard end to end', () => {
     expect(version.weights.byteLength).toBe(((144 * 32 + 32) + (32 * 3 + 3)) * 4);
     expect((await api.listRuns({ status: 'SUCCEEDED' })).map((r) => r.id)).toContain(id);
   }, 60_000);
+
+  it('lists the trained model and classifies new images with the spec its dataset was built with', async () => {
+    const models = await api.request<{ id: string; name: string; latestVersion: { version: number } | null }[]>('GET', '/models');
+    const model = models.find((m) => m.name === 'shapes')!;
+    expect(model.latestVersion?.version).toBe(1);
+    const detail = await api.request<{ versions: { version: number; parameters: number; finalMetrics: { epoch: number } }[] }>('GET', `/models/${model.id}`);
+    expect(detail.versions[0]).toMatchObject({ version: 1, parameters: 144 * 32 + 32 + 32 * 3 + 3, finalMetrics: { epoch: 3 } });
+
+    const images = await drawShapes({ perClass: 1, size: 40, seed: 'predict' });
+    const form = new FormData();
+    for (const image of images) form.append('files', new Blob([image.png]), image.path.replace('/', '-'));
+    const { predictions, version } = await api.request<{ version: number; predictions: { file: string; label: string; probabilities: Record<string, number> }[] }>('POST', `/models/${model.id}/predict`, form);
+    expect(version).toBe(1);
+    expect(predictions.map((p) => p.file)).toEqual(images.map((i) => i.path.replace('/', '-')));
+    for (const p of predictions) {
+      const total = Object.values(p.probabilities).reduce((a, b) => a + b, 0);
+      expect(total).toBeCloseTo(1, 5);
+      expect(p.label).toBe(Object.entries(p.probabilities).sort((a, b) => b[1] - a[1])[0]![0]);
+    }
+
+    const junk = new FormData();
+    junk.append('files', new Blob([Buffer.from('not an image')]), 'junk.png');
+    await expect(api.request('POST', `/models/${model.id}/predict`, junk)).rejects.toMatchObject({ status: 400, body: { message: expect.stringContaining('junk.png') } });
+    const tooNew = new FormData();
+    tooNew.append('files', new Blob([images[0]!.png]), 'x.png');
+    tooNew.append('version', '99');
+    await expect(api.request('POST', `/models/${model.id}/predict`, tooNew)).rejects.toMatchObject({ status: 404 });
+  });
 
   it('shares queued runs between the workers', async () => {
     const ids = await Promise.all([1, 2, 3, 4].map(async (seed) => (await api.createRun(runBody(4, seed))).id));

@@ -7,6 +7,8 @@ import { DatasetsController } from './datasets/datasets.controller.js';
 import { DatasetsService } from './datasets/datasets.service.js';
 import { SamplesController } from './datasets/samples.controller.js';
 import { SamplesService } from './datasets/samples.service.js';
+import { ModelsController } from './models/models.controller.js';
+import { ModelsService } from './models/models.service.js';
 import { RunsController } from './runs/runs.controller.js';
 import { RunsService } from './runs/runs.service.js';
 import { WorkersController } from './workers/workers.controller.js';
@@ -21,8 +23,8 @@ export class AppModule {
         QueueModule.forRoot({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX }),
         MulterModule.register({ limits: { fileSize: config.MAX_UPLOAD_MB * 1024 * 1024, files: config.MAX_UPLOAD_FILES } }),
       ],
-      controllers: [DatasetsController, SamplesController, RunsController, WorkersController],
-      providers: [DatasetsService, SamplesService, RunsService],
+      controllers: [DatasetsController, SamplesController, RunsController, ModelsController, WorkersController],
+      providers: [DatasetsService, SamplesService, RunsService, ModelsService],
     };
   }
 }

@@ -1,23 +1,25 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Architecture } from '#libs/contracts';
+import { batches, splitDataset } from './dataset.js';
 import { createNetwork, probabilities } from './network.js';
 import { decodeWeights } from './weights.js';
 
 const BATCH = 256;
 
-/** Class probabilities, one row per sample, for bytes laid out as the dataset's (numSamples × inputSize). */
-export function predict(architecture: Architecture, weights: Uint8Array, pixels: Uint8Array): number[][] {
+/**
+ * Class probabilities, one row per sample, for bytes laid out as the dataset's (numSamples × inputSize);
+ * `table` turns bytes into activations as in training (see LabelledPixels.table; absent means byte / 255).
+ */
+export function predict(architecture: Architecture, weights: Uint8Array, pixels: Uint8Array, table?: Float32Array): number[][] {
   const { inputSize } = architecture;
   if (pixels.length % inputSize !== 0) throw new Error(`${pixels.length} pixels is not a whole number of ${inputSize}-pixel samples`);
   const network = createNetwork(architecture, decodeWeights(architecture, weights).values);
   try {
-    const rows: number[][] = [];
     const count = pixels.length / inputSize;
-    for (let start = 0; start < count; start += BATCH) {
-      const size = Math.min(BATCH, count - start);
-      const x = Float32Array.from(pixels.subarray(start * inputSize, (start + size) * inputSize), (p) => p / 255);
-      const probs = tf.tidy(() => probabilities(network, tf.tensor2d(x, [size, inputSize])).arraySync());
-      rows.push(...probs);
+    const samples = splitDataset({ pixels, labels: new Int32Array(count), table }, inputSize, 1, 0, 0).train;
+    const rows: number[][] = [];
+    for (const batch of batches(samples, null, BATCH, 1)) {
+      rows.push(...tf.tidy(() => probabilities(network, tf.tensor2d(batch.x, [batch.size, inputSize])).arraySync()));
     }
     return rows;
   } finally {

@@ -42,3 +42,4 @@ export {
   type SkippedFile,
   type SplitCounts,
 } from './preprocessed-dataset.js';
+export { storedSpec } from './stored-spec.js';

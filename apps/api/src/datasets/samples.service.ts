@@ -1,7 +1,7 @@
 import { Injectable, StreamableFile } from '@nestjs/common';
 import sharp from 'sharp';
 import { PrismaService } from '#libs/database';
-import { parsePreprocessSpec, toActivations, type PreprocessSpec, type PreprocessSpecInput } from '#libs/preprocess';
+import { storedSpec, toActivations, type PreprocessSpec } from '#libs/preprocess';
 import { invalidInput, notFound } from '../http/domain-error.js';
 
 export interface LoadedSample {
@@ -24,7 +24,7 @@ export class SamplesService {
     if (index >= dataset.numSamples) throw invalidInput('index', `dataset ${datasetId} has ${dataset.numSamples} samples (0..${dataset.numSamples - 1})`);
     const [sample] = await this.prisma.sample.findMany({ where: { datasetId }, orderBy: { index: 'asc' }, skip: index, take: 1 });
     if (!sample) throw notFound('sample', `${datasetId}/${index}`);
-    const spec = parsePreprocessSpec({ width: dataset.width, height: dataset.height, ...(dataset.spec as PreprocessSpecInput) });
+    const spec = storedSpec(dataset, dataset.spec);
     return { index, file: sample.file, label: dataset.classes[sample.label]!, split: sample.split, pixels: sample.pixels, spec };
   }
 

@@ -2,12 +2,11 @@ import { Inject, Injectable } from '@nestjs/common';
 import { type Job, UnrecoverableError } from 'bullmq';
 import { type JobData, JobName } from '#libs/contracts';
 import { DatasetStatus, PrismaService } from '#libs/database';
-import { ArchiveError, preprocessArchive, type SkippedFile } from '#libs/preprocess';
+import { ArchiveError, preprocessArchive, type SkippedFile, storedSpec } from '#libs/preprocess';
 import { isLastAttempt } from '../attempts.js';
 import type { JobContext, JobHandler } from '../job-handler.js';
 import { WORKER_CONFIG, type WorkerConfig } from '../worker.config.js';
 import { DatasetArchive } from './dataset-archive.js';
-import { specOf } from './dataset-spec.js';
 
 /** What a chunk reports to the dataset job that waits for it. */
 export interface ChunkResult {
@@ -50,7 +49,7 @@ export class PreprocessChunkHandler implements JobHandler<JobName.PreprocessChun
     const slice = archive.images.slice(start, end);
     // A sample keeps its image's position in the whole archive, so chunks never collide and order is path order.
     const position = new Map(slice.map((image, i) => [image.path, start + i]));
-    const result = await preprocessArchive({ classes: archive.classes, images: slice }, specOf(dataset), {
+    const result = await preprocessArchive({ classes: archive.classes, images: slice }, storedSpec(dataset, dataset.spec), {
       concurrency: this.config.PREPROCESS_IMAGE_CONCURRENCY,
       failOnBadImage: dataset.failOnBadFile,
     }).finally(() => archive.close());

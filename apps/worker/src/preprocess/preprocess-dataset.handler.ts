@@ -2,14 +2,13 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { type Job, UnrecoverableError, WaitingChildrenError } from 'bullmq';
 import { type JobData, JobName, JOBS, QueueName } from '#libs/contracts';
 import { DatasetStatus, PrismaService } from '#libs/database';
-import { ArchiveError, assignSplits, SPLITS } from '#libs/preprocess';
+import { ArchiveError, assignSplits, SPLITS, storedSpec } from '#libs/preprocess';
 import { JobQueue } from '#libs/queue';
 import { isLastAttempt } from '../attempts.js';
 import type { JobContext, JobHandler } from '../job-handler.js';
 import { WORKER_CONFIG, type WorkerConfig } from '../worker.config.js';
 import { DatasetArchive } from './dataset-archive.js';
 import type { ChunkResult } from './preprocess-chunk.handler.js';
-import { specOf } from './dataset-spec.js';
 
 type DatasetJob = Job<JobData<JobName.PreprocessDataset>>;
 
@@ -83,7 +82,7 @@ export class PreprocessDatasetHandler implements JobHandler<JobName.PreprocessDa
     await this.prisma.$transaction(
       async (tx) => {
         const dataset = await tx.dataset.findUniqueOrThrow({ where: { id: datasetId } });
-        const spec = specOf(dataset);
+        const spec = storedSpec(dataset, dataset.spec);
         const samples = await tx.sample.findMany({ where: { datasetId }, orderBy: { index: 'asc' }, select: { index: true, label: true, file: true, sha256: true } });
         if (samples.length === 0) throw new UnrecoverableError(`no image could be read (${skipped.map((s) => `${s.file}: ${s.reason}`).join('; ')})`);
         const splits = assignSplits(samples.map((s) => s.label), spec.split, spec.seed);

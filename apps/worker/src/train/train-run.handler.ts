@@ -3,14 +3,13 @@ import { Job, UnrecoverableError, WaitingError } from 'bullmq';
 import { type Architecture, type EarlyStopping, type JobData, JobName, type LayerSpec, type Loss, type OptimizerSpec } from '#libs/contracts';
 import { DatasetStatus, PrismaService } from '#libs/database';
 import { SPLIT_CODE, stripOptimizerState } from '#libs/engine';
-import { activationTable } from '#libs/preprocess';
+import { activationTable, storedSpec } from '#libs/preprocess';
 import { isLastAttempt } from '../attempts.js';
 import type { JobContext, JobHandler } from '../job-handler.js';
 import { WorkerIdentity } from '../worker-identity.js';
 import { Cancellations } from './cancellations.js';
 import { LostRunError, type RunClaim, RunLedger } from './run-ledger.js';
 import { runTrainingThread, type TrainingInput } from './training-thread.js';
-import { specOf } from '../preprocess/dataset-spec.js';
 
 const SAMPLES_PER_READ = 2_000;
 
@@ -75,7 +74,7 @@ export class TrainRunHandler implements JobHandler<JobName.TrainRun> {
     const { dataset } = run;
     if (!dataset) throw new UnrecoverableError(`run ${run.id} has no dataset: it was deleted`);
     if (dataset.status !== DatasetStatus.READY) throw new UnrecoverableError(`dataset ${dataset.id} is ${dataset.status}, not READY`);
-    const spec = specOf(dataset);
+    const spec = storedSpec(dataset, dataset.spec);
     // With its own validationSplit a run draws validation from train + validation; test stays unseen either way.
     const ownSplit = run.validationSplit !== null;
     const where = { datasetId: dataset.id, ...(ownSplit && { split: { not: 'test' } }) };
