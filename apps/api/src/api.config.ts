@@ -6,6 +6,9 @@ export const ApiEnvSchema = z.object({
   PORT: intVar(0, 65_535, 3000),
   /** Largest accepted upload, in megabytes; bigger ones are answered 413. */
   MAX_UPLOAD_MB: intVar(1, 10_240, 512),
+  /** Most entries a zip may hold, and most bytes its images may inflate to (zip bombs stop here): 413 past either. */
+  MAX_ARCHIVE_ENTRIES: intVar(1, 10_000_000, 100_000),
+  MAX_UNCOMPRESSED_MB: intVar(1, 1_048_576, 4_096),
   /** Most files in one multipart upload of images (a zip counts as one). */
   MAX_UPLOAD_FILES: intVar(1, 1_000_000, 10_000),
 });

@@ -2,7 +2,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { MulterModule } from '@nestjs/platform-express';
 import { DatabaseModule } from '#libs/database';
 import { QueueModule } from '#libs/queue';
-import { type ApiConfig } from './api.config.js';
+import { API_CONFIG, type ApiConfig } from './api.config.js';
 import { DatasetsController } from './datasets/datasets.controller.js';
 import { DatasetsService } from './datasets/datasets.service.js';
 import { SamplesController } from './datasets/samples.controller.js';
@@ -24,7 +24,7 @@ export class AppModule {
         MulterModule.register({ limits: { fileSize: config.MAX_UPLOAD_MB * 1024 * 1024, files: config.MAX_UPLOAD_FILES } }),
       ],
       controllers: [DatasetsController, SamplesController, RunsController, ModelsController, WorkersController],
-      providers: [DatasetsService, SamplesService, RunsService, ModelsService],
+      providers: [{ provide: API_CONFIG, useValue: config }, DatasetsService, SamplesService, RunsService, ModelsService],
     };
   }
 }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { ArchiveError, inspectArchive, parseLabelsField, PreprocessSpecSchema, zipFromFiles, type ArchiveSummary, type PreprocessSpec } from '#libs/preprocess';
+import { ArchiveError, inspectArchive, parseLabelsField, PreprocessSpecSchema, zipFromFiles, type ArchiveLimits, type ArchiveSummary, type PreprocessSpec } from '#libs/preprocess';
 import { DomainError, invalidInput } from '../http/domain-error.js';
 import type { UploadDatasetDto } from './upload-dataset.dto.js';
 
@@ -20,7 +20,7 @@ export interface CheckedUpload {
 }
 
 /** Validates everything about an upload before anything is stored: fields, spec, archive layout. */
-export async function checkUpload(files: UploadedFile[], dto: UploadDatasetDto): Promise<CheckedUpload> {
+export async function checkUpload(files: UploadedFile[], dto: UploadDatasetDto, limits: ArchiveLimits): Promise<CheckedUpload> {
   const spec = parseSpec(dto);
   const zipFile = files.find((f) => f.fieldname === 'file');
   const images = files.filter((f) => f.fieldname === 'files');
@@ -33,8 +33,8 @@ export async function checkUpload(files: UploadedFile[], dto: UploadDatasetDto):
 
   const zip = zipFile
     ? zipFile.buffer
-    : await asArchiveError(() => zipFromFiles(images.map((f) => ({ name: f.originalname, buffer: f.buffer })), requireLabels(dto)));
-  const summary = await asArchiveError(() => inspectArchive(zip));
+    : await asArchiveError(() => zipFromFiles(images.map((f) => ({ name: f.originalname, buffer: f.buffer })), requireLabels(dto), limits));
+  const summary = await asArchiveError(() => inspectArchive(zip, limits));
   const contentHash = createHash('sha256')
     .update(zipFile ? zip : canonicalListing(images, requireLabels(dto)))
     .update(JSON.stringify(spec))

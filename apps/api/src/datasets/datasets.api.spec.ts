@@ -1,6 +1,6 @@
 import { ApiError } from '#libs/client';
 import { JobName, QueueName } from '#libs/contracts';
-import { solidPng, zipOf } from '#libs/testing';
+import { renameEntry, solidPng, zipOf } from '#libs/testing';
 import { startTestApi } from '../testing/test-app.js';
 
 describe('the datasets API', () => {
@@ -79,6 +79,27 @@ describe('the datasets API', () => {
     const error = await refused(() => api.client.request('POST', '/datasets', form));
     expect(error.status).toBe(400);
     expect(error.body.message).toContain(field);
+  });
+
+  it('refuses zip entries that climb out of the upload or start at the root of the file system', async () => {
+    const png = await solidPng();
+    for (const evil of ['../x.png', '/etc/x.png']) {
+      // yazl will not write such names, so a same-length safe name is patched in the bytes.
+      const safe = evil.replace(/[./]/g, 'a');
+      const zip = renameEntry(await zipOf({ 'cat/1.png': png, [safe]: png }), safe, evil);
+      const error = await refused(() => api.client.uploadDataset(zip));
+      expect(error.status).toBe(400);
+      expect(error.body.message).toContain(evil);
+    }
+  });
+
+  it('answers 413 for a zip that would inflate past the limit (a zip bomb) or holds too many entries', async () => {
+    const bomb = await zipOf({ 'cat/1.png': Buffer.alloc(2 * 1024 * 1024), 'dog/1.png': await solidPng() }, true);
+    expect(bomb.length).toBeLessThan(64 * 1024);
+    expect((await refused(() => api.client.uploadDataset(bomb))).status).toBe(413);
+    const crowd: Record<string, Buffer> = {};
+    for (let i = 0; i < 60; i++) crowd[`cat/${i}.png`] = await solidPng(i);
+    expect((await refused(async () => api.client.uploadDataset(await zipOf(crowd)))).status).toBe(413);
   });
 
   it('answers 413 for an upload over the size limit', async () => {

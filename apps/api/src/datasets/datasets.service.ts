@@ -1,7 +1,9 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { JobName, QueueName } from '#libs/contracts';
 import { DatasetStatus, Prisma, PrismaService, RunStatus } from '#libs/database';
+import type { ArchiveLimits } from '#libs/preprocess';
 import { JobQueue } from '#libs/queue';
+import { API_CONFIG, type ApiConfig } from '../api.config.js';
 import { DomainError, notFound } from '../http/domain-error.js';
 import type { PageQuery } from '../http/page.dto.js';
 import { checkUpload, type UploadedFile } from './dataset-upload.js';
@@ -10,17 +12,22 @@ import type { UploadDatasetDto } from './upload-dataset.dto.js';
 
 @Injectable()
 export class DatasetsService {
+  private readonly limits: ArchiveLimits;
+
   constructor(
     private readonly prisma: PrismaService,
     private readonly jobs: JobQueue,
-  ) {}
+    @Inject(API_CONFIG) config: ApiConfig,
+  ) {
+    this.limits = { maxEntries: config.MAX_ARCHIVE_ENTRIES, maxUncompressedBytes: config.MAX_UNCOMPRESSED_MB * 1024 * 1024 };
+  }
 
   /**
    * Checks the upload now, so a bad one is refused before anything is stored; an upload whose content
    * and spec match an existing dataset returns that dataset (`existing: true`) unless `force` is set.
    */
   async upload(files: UploadedFile[], dto: UploadDatasetDto) {
-    const upload = await checkUpload(files, dto);
+    const upload = await checkUpload(files, dto, this.limits);
     if (!dto.force) {
       const same = await this.prisma.dataset.findFirst({
         where: { contentHash: upload.contentHash, status: { not: DatasetStatus.FAILED } },

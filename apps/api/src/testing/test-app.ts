@@ -10,7 +10,7 @@ import { createApp } from '../app.js';
 /** The real API in-process on a schema and queue prefix of its own, and a client pointed at it. */
 export async function startTestApi() {
   const db = await createTestDatabase();
-  const config = loadApiConfig({ DATABASE_URL: db.url, REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: uniqueName('api'), PORT: '0', MAX_UPLOAD_MB: '1' });
+  const config = loadApiConfig({ DATABASE_URL: db.url, REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: uniqueName('api'), PORT: '0', MAX_UPLOAD_MB: '1', MAX_UNCOMPRESSED_MB: '1', MAX_ARCHIVE_ENTRIES: '50' });
   const app: INestApplication = await createApp(config, ['error']);
   await app.listen(0, '127.0.0.1');
   const jobs = app.get(JobQueue);
