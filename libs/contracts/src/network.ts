@@ -82,6 +82,9 @@ export interface Architecture {
   preprocess?: Record<string, unknown>;
 }
 
-/** Compute backends an operator may force; 'auto' takes the fastest one that loads. */
-export const BACKEND_PREFERENCES = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
+/**
+ * Compute backends an operator may force; 'auto' takes the fastest one that loads, in this order:
+ * tensorflow (tfjs-node-gpu, then tfjs-node), webgpu (Dawn), cpu-blas (native kernels + OpenBLAS), wasm, cpu.
+ */
+export const BACKEND_PREFERENCES = ['auto', 'tensorflow', 'webgpu', 'cpu-blas', 'wasm', 'cpu'] as const;
 export type BackendPreference = (typeof BACKEND_PREFERENCES)[number];

@@ -80,3 +80,13 @@ describe('the wasm backend', () => {
     });
   });
 });
+
+describe('the webgpu backend', () => {
+  it('is refused with the reason where Dawn or a GPU is missing, and auto falls through to the next backend', async () => {
+    const outcome = await selectBackend('webgpu').catch((e: unknown) => e);
+    // On a GPU machine with the webgpu package installed it loads; everywhere else it must say why not.
+    if (!(outcome instanceof BackendUnavailableError)) return expect(outcome).toMatchObject({ name: 'webgpu' });
+    expect(outcome.message).toMatch(/webgpu (is not installed|found no adapter)/);
+    expect((await selectBackend('auto')).name).not.toBe('webgpu');
+  });
+});

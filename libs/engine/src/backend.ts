@@ -4,7 +4,7 @@ import type { BackendPreference } from '#libs/contracts';
 import { CPU_BLAS, registerCpuBlas } from './blas/cpu-blas.js';
 
 export interface BackendInfo {
-  /** tfjs backend name: 'tensorflow', 'cpu-blas', 'wasm' or 'cpu' */
+  /** tfjs backend name: 'tensorflow', 'webgpu', 'cpu-blas', 'wasm' or 'cpu' */
   name: string;
   /** What runs the maths, for people: 'NVIDIA H100 80GB HBM3 (CUDA)', 'cpu (wasm simd)', … */
   device: string;
@@ -21,8 +21,7 @@ export class BackendUnavailableError extends Error {
 
 type Attempt = () => Promise<BackendInfo>;
 
-/** A preference, or 'cpu-blas' (tfjs cpu with BLAS and native kernels, see blas/cpu-blas.ts) until contracts lists it. */
-export type BackendChoice = BackendPreference | typeof CPU_BLAS;
+export type BackendChoice = BackendPreference;
 
 /**
  * Fastest first; production GPU images carry tfjs-node-gpu, CPU machines with the native addon and
@@ -30,6 +29,7 @@ export type BackendChoice = BackendPreference | typeof CPU_BLAS;
  */
 const ATTEMPTS: Record<Exclude<BackendChoice, 'auto'>, Attempt[]> = {
   tensorflow: [() => useNode('@tensorflow/tfjs-node-gpu', gpuName), () => useNode('@tensorflow/tfjs-node', async () => 'cpu (libtensorflow)')],
+  webgpu: [useWebgpu],
   [CPU_BLAS]: [useCpuBlas],
   wasm: [useWasm],
   cpu: [useCpu],
@@ -37,7 +37,7 @@ const ATTEMPTS: Record<Exclude<BackendChoice, 'auto'>, Attempt[]> = {
 
 /** Makes the chosen backend tfjs's current one; a forced preference that cannot load throws. */
 export async function selectBackend(preference: BackendChoice): Promise<BackendInfo> {
-  const attempts = preference === 'auto' ? [...ATTEMPTS.tensorflow, ...ATTEMPTS[CPU_BLAS], ...ATTEMPTS.wasm, ...ATTEMPTS.cpu] : ATTEMPTS[preference];
+  const attempts = preference === 'auto' ? [...ATTEMPTS.tensorflow, ...ATTEMPTS.webgpu, ...ATTEMPTS[CPU_BLAS], ...ATTEMPTS.wasm, ...ATTEMPTS.cpu] : ATTEMPTS[preference];
   const reasons: string[] = [];
   for (const attempt of attempts) {
     try {
@@ -79,6 +79,38 @@ async function gpuName(): Promise<string> {
     // No readable driver information: fall through to the generic name.
   }
   return 'gpu (CUDA)';
+}
+
+/** A package that only GPU images install (see apps/worker/Dockerfile.gpu); a variable specifier keeps tsc and jest from resolving it. */
+async function optionalImport<T>(pkg: string): Promise<T> {
+  const specifier: string = pkg;
+  try {
+    return (await import(specifier)) as T;
+  } catch (error) {
+    throw new Error(`${pkg} is not installed (${(error as Error).message.split('\n')[0]})`);
+  }
+}
+
+interface Dawn {
+  create(flags: string[]): { requestAdapter(): Promise<{ info?: { vendor?: string; description?: string } } | null> };
+  globals: Record<string, unknown>;
+}
+
+/** WebGPU through Dawn (the `webgpu` package) over Vulkan, Metal or D3D, with tfjs's webgpu kernels. */
+async function useWebgpu(): Promise<BackendInfo> {
+  const dawn = await optionalImport<Dawn>('webgpu');
+  Object.assign(globalThis, dawn.globals);
+  const gpu = dawn.create([]);
+  const adapter = await gpu.requestAdapter();
+  if (!adapter) throw new Error('webgpu found no adapter (no GPU, or no Vulkan driver: libvulkan1 and a vendor ICD)');
+  // tfjs-backend-webgpu looks for navigator.gpu, which Node 20 has no navigator to hold.
+  const holder = globalThis as unknown as { navigator?: { gpu?: unknown } };
+  if (holder.navigator) Object.defineProperty(holder.navigator, 'gpu', { value: gpu, configurable: true });
+  else holder.navigator = { gpu };
+  await optionalImport('@tensorflow/tfjs-backend-webgpu');
+  await activate('webgpu');
+  const name = adapter.info?.description || adapter.info?.vendor || 'Dawn';
+  return { name: 'webgpu', device: `gpu (WebGPU: ${name})` };
 }
 
 async function useWasm(): Promise<BackendInfo> {
