@@ -22,6 +22,8 @@ const pixelsPerImage = spec.width * spec.height;
 
 interface Round {
   imagesPerSecond: number;
+  /** CPU time of every thread of the process, per image: less sensitive than wall time to load from elsewhere. */
+  cpuMsPerImage: number;
   activations: Float32Array;
 }
 
@@ -30,12 +32,14 @@ async function trainyard(paths: string[]): Promise<Round> {
   // Read synchronously, as imread does: fs.promises would queue behind sharp on libuv's 4 threads.
   const images = paths.map((path) => ({ path, label: 'photo', size: 0, read: async () => readFileSync(path) }));
   const started = performance.now();
+  const cpu = process.cpuUsage();
   const dataset = await preprocessArchive({ classes: ['photo'], images }, spec, { concurrency: CONCURRENCY });
   const activations = new Float32Array(paths.length * pixelsPerImage);
   for (const sample of dataset.samples) activations.set(toActivations(sample.pixels, spec), sample.index * pixelsPerImage);
   const seconds = (performance.now() - started) / 1000;
+  const { user, system } = process.cpuUsage(cpu);
   if (dataset.samples.length !== paths.length) throw new Error(`skipped: ${JSON.stringify(dataset.skipped)}`);
-  return { imagesPerSecond: paths.length / seconds, activations };
+  return { imagesPerSecond: paths.length / seconds, cpuMsPerImage: (user + system) / 1000 / paths.length, activations };
 }
 
 async function opencv(paths: string[], work: string): Promise<Round> {
@@ -45,9 +49,9 @@ async function opencv(paths: string[], work: string): Promise<Round> {
   const lines = execFileSync(PYTHON, [PEER, list, String(spec.width), String(spec.height), '1', out], { encoding: 'utf8' })
     .trim()
     .split('\n')
-    .map((line) => JSON.parse(line) as { imagesPerSecond?: number; opencv?: string; threads?: number });
+    .map((line) => JSON.parse(line) as { imagesPerSecond?: number; cpuMsPerImage?: number; opencv?: string; threads?: number });
   opencvInfo = lines.find((l) => l.opencv) ?? opencvInfo;
-  return { imagesPerSecond: lines[0].imagesPerSecond!, activations: await readFloat32(out) };
+  return { imagesPerSecond: lines[0].imagesPerSecond!, cpuMsPerImage: lines[0].cpuMsPerImage!, activations: await readFloat32(out) };
 }
 let opencvInfo: { opencv?: string; threads?: number } = {};
 
@@ -83,18 +87,26 @@ async function main(): Promise<void> {
         `sharp.concurrency() ${sharp.concurrency()}, UV_THREADPOOL_SIZE ${process.env.UV_THREADPOOL_SIZE ?? '4 (default)'}, ${CONCURRENCY} images in flight`,
     );
     await trainyard(colour.slice(0, 50)); // warm-up: page cache, libvips start-up
+    // Only the first round's activations are compared; dropping the rest keeps ~65 MB per round off the heap.
     const ours: Round[] = [];
     const theirs: Round[] = [];
     for (let r = 0; r < ROUNDS; r++) {
       // Alternating rounds share out any load from elsewhere on the machine.
       ours.push(await trainyard(colour));
       theirs.push(await opencv(colour, work));
-      console.log(`round ${r + 1}: trainyard ${fmt(ours[r].imagesPerSecond)} images/s   opencv ${fmt(theirs[r].imagesPerSecond)} images/s`);
+      if (r > 0) ours[r].activations = theirs[r].activations = new Float32Array(0);
+      console.log(
+        `round ${r + 1}: trainyard ${fmt(ours[r].imagesPerSecond)} images/s (${ours[r].cpuMsPerImage.toFixed(2)} CPU ms/image)   ` +
+          `opencv ${fmt(theirs[r].imagesPerSecond)} images/s (${theirs[r].cpuMsPerImage.toFixed(2)} CPU ms/image)   load ${loadavg()[0].toFixed(2)}`,
+      );
     }
     console.log(`opencv ${opencvInfo.opencv ?? '?'} (cv2.getNumThreads() ${opencvInfo.threads ?? '?'}), one Python process, one image at a time`);
     const a = median(ours.map((r) => r.imagesPerSecond));
     const b = median(theirs.map((r) => r.imagesPerSecond));
+    const cpuA = median(ours.map((r) => r.cpuMsPerImage));
+    const cpuB = median(theirs.map((r) => r.cpuMsPerImage));
     console.log(`\nmedian of ${ROUNDS}: trainyard ${a.toFixed(0)} images/s, opencv ${b.toFixed(0)} images/s, ratio ${(a / b).toFixed(2)}×`);
+    console.log(`CPU per image (all threads): trainyard ${cpuA.toFixed(2)} ms, opencv ${cpuB.toFixed(2)} ms (${(cpuB / cpuA).toFixed(2)}× less work per image)`);
 
     const diff = compare(ours[0].activations, theirs[0].activations);
     console.log(

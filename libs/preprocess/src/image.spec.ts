@@ -208,6 +208,24 @@ describe('toPixels by spec', () => {
     expect([...(await toPixels(tall, { width: 2, height: 2, fit: 'cover' }))]).toEqual([50, 50, 50, 50]);
   });
 
+  it('orients before it crops or pads', async () => {
+    // 16×8, left half black, tagged "rotate 90° clockwise": upright it is 8×16, black on top.
+    const halves: RawImage = { width: 16, height: 8, channels: 1, data: Array.from({ length: 128 }, (_, i) => (i % 16 < 8 ? 0 : 255)) };
+    const image = await encodeImage(halves, 'png', { orientation: 6 });
+    // cover 8×8: the middle rows of the upright image, half black above half white.
+    const covered = await toPixels(image, { width: 8, height: 8, fit: 'cover' });
+    expect(Math.max(...covered.subarray(0, 24))).toBe(0);
+    expect(Math.min(...covered.subarray(40))).toBe(255);
+    // contain 8×8: upright shrunk to 4×8 between two 2-pixel columns of background.
+    const contained = await toPixels(image, { width: 8, height: 8, fit: 'contain', background: '#808080' });
+    for (let y = 0; y < 8; y++) {
+      const row = [...contained.subarray(y * 8, y * 8 + 8)];
+      expect([row[0], row[1], row[6], row[7]]).toEqual([128, 128, 128, 128]);
+    }
+    expect(Math.max(...contained.subarray(2, 6))).toBeLessThan(8);
+    expect(Math.min(...contained.subarray(7 * 8 + 2, 7 * 8 + 6))).toBeGreaterThan(247);
+  });
+
   it('fills transparency and contain padding with a chosen background, in gray and in RGB', async () => {
     const transparent = await solidImage(2, 2, [0, 0, 0, 0]);
     // libvips gray of pure red is 127 (luminance of linear sRGB).
