@@ -107,9 +107,11 @@ interface TorchResult {
   rates: number[];
 }
 
-/** Runs the Python peer; null (with the reason printed) where Python or PyTorch is missing. */
-function pytorch(device: 'cpu' | 'cuda'): TorchResult[] | null {
-  const cases = CASES.map(({ name, inputSize, hidden, classes, samples, epochs }) => ({ name, inputSize, hidden, classes, samples, epochs }));
+let torchProblem: string | null = null;
+
+/** Runs the Python peer on one network; null (with the reason printed) where Python or PyTorch is missing. */
+function pytorch(device: 'cpu' | 'cuda', c: Case): TorchResult | null {
+  const cases = [{ name: c.name, inputSize: c.inputSize, hidden: c.hidden, classes: c.classes, samples: c.samples, epochs: c.epochs }];
   const result = spawnSync(PYTHON, [TORCH_SCRIPT, '--threads', String(THREADS), '--device', device, '--batch', String(BATCH), '--lr', String(LEARNING_RATE), '--cases', JSON.stringify(cases)], {
     encoding: 'utf8',
     // Without it, PyTorch's OpenMP threads spin while OpenBLAS's run, and on 2 cores PyTorch loses about half its speed:
@@ -118,17 +120,11 @@ function pytorch(device: 'cpu' | 'cuda'): TorchResult[] | null {
   });
   if (result.error || result.status !== 0) {
     const why = result.error?.message ?? result.stderr.trim().split('\n').slice(-1)[0];
-    if (device === 'cpu') {
-      console.log(`PyTorch peer not run (${why}).`);
-      console.log('  Install it: apt-get install -y python3-torch libopenblas0-pthread   (Debian; or set TRAINYARD_BENCH_PYTHON to a python with torch)');
-    }
+    if (device === 'cpu') torchProblem = why ?? 'unknown error';
     return null;
   }
-  return result.stdout
-    .trim()
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => JSON.parse(line) as TorchResult);
+  const lines = result.stdout.trim().split('\n').filter(Boolean);
+  return lines.length ? (JSON.parse(lines[lines.length - 1]!) as TorchResult) : null;
 }
 
 function hasCuda(): boolean {
@@ -160,7 +156,9 @@ async function main(): Promise<void> {
   const requested = process.argv.slice(2).filter((a) => !a.startsWith('--')) as BackendChoice[];
   const backends = requested.length ? requested : BACKENDS;
   const started = new Date();
-  const lines: string[] = [];
+  // The log (set-up and every epoch's rate) and the result (table and notes) go to the console and, with --record, to the file.
+  let lines: string[] = [];
+  const log: string[] = lines;
   const say = (line = '') => {
     console.log(line);
     lines.push(line);
@@ -177,56 +175,81 @@ async function main(): Promise<void> {
   );
   say();
 
-  const cpuAtStart = cpuSeconds();
-  const wallAtStart = performance.now();
-  // PyTorch before and after the JS runs; the faster of the two is the reference (other load on the machine only slows a run).
-  const torchBefore = pytorch('cpu');
-  const rows: Row[] = [];
+  // Which backends load (selectBackend makes each current in turn; it is selected again before each run).
+  const available: { backend: BackendChoice; device: string }[] = [];
   for (const backend of backends) {
-    let info;
     try {
-      info = await selectBackend(backend);
+      const info = await selectBackend(backend);
+      if (info.name === backend) available.push({ backend, device: info.device });
     } catch (error) {
       const why = (error as Error).message.split('\n')[0]!;
-      console.log(`${backend}: not available (${why.length > 160 ? `${why.slice(0, 157)}...` : why})`);
-      continue;
-    }
-    if (info.name !== backend) continue;
-    for (const c of CASES) {
-      const epochs = SLOW.has(backend) ? c.slowEpochs : c.epochs;
-      const rates = await engine(c, randomData(c), epochs);
-      say(`  ${backend} ${c.name}: ${rates.map((r) => format(r)).join(', ')} samples/s per epoch`);
-      rows.push({ net: c, impl: `engine, ${backend}`, device: info.device, threads: backend === 'cpu-blas' ? `${blasThreads()} (BLAS)` : '1', rates, gpu: /cuda|gpu/i.test(info.device) });
+      say(`${backend}: not available (${why.length > 160 ? `${why.slice(0, 157)}...` : why})`);
     }
   }
-  const torchAfter = torchBefore ? pytorch('cpu') : null;
-  const cpuAtEnd = cpuSeconds();
-  const wallSeconds = (performance.now() - wallAtStart) / 1000;
-  const torchCuda = torchBefore && hasCuda() ? pytorch('cuda') : null;
-  for (const [label, runs] of [
-    ['before', torchBefore],
-    ['after', torchAfter],
-    ['cuda', torchCuda],
-  ] as const) {
-    for (const run of runs ?? []) say(`  PyTorch ${run.device} (${label}) ${run.name}: ${run.rates.map((r) => format(r)).join(', ')} samples/s per epoch`);
-  }
-  say();
+  const fast = available.filter((a) => !SLOW.has(a.backend));
+  const slow = available.filter((a) => SLOW.has(a.backend));
+
+  const cpuAtStart = cpuSeconds();
+  const wallAtStart = performance.now();
+  const rows: Row[] = [];
   const reference = new Map<string, { cpu?: TorchResult; cuda?: TorchResult }>();
+  let torchMissing = false;
+  const rateLine = (label: string, rates: number[]) => say(`  ${label}: ${rates.map((r) => format(r)).join(', ')} samples/s per epoch`);
+  const better = <T extends { rates: number[] }>(runs: (T | null | undefined)[]): T | undefined =>
+    runs.filter((r): r is T => Boolean(r)).sort((a, b) => steady(b.rates) - steady(a.rates))[0];
+
   for (const c of CASES) {
-    const cpu = [torchBefore, torchAfter]
-      .map((runs) => runs?.find((r) => r.name === c.name))
-      .filter((r): r is TorchResult => Boolean(r))
-      .sort((a, b) => steady(b.rates) - steady(a.rates))[0];
-    reference.set(c.name, { cpu, cuda: torchCuda?.find((r) => r.name === c.name) });
+    const data = randomData(c);
+    // Two rounds, PyTorch then the engine, then the engine then PyTorch; each side keeps its better round.
+    // Load from other processes only ever slows a run, and this way it cannot favour one side.
+    const torchRuns: (TorchResult | null)[] = [];
+    const engineRuns = new Map<BackendChoice, number[][]>();
+    const runEngine = async (backend: BackendChoice, round: number) => {
+      await selectBackend(backend);
+      const rates = await engine(c, data, c.epochs);
+      rateLine(`engine ${backend} ${c.name} (round ${round})`, rates);
+      engineRuns.set(backend, [...(engineRuns.get(backend) ?? []), rates]);
+    };
+    const runTorch = (round: number) => {
+      if (torchMissing) return;
+      const run = pytorch('cpu', c);
+      if (!run) torchMissing = true;
+      else rateLine(`PyTorch ${run.device} ${c.name} (round ${round})`, run.rates);
+      torchRuns.push(run);
+    };
+    runTorch(1);
+    for (const { backend } of fast) await runEngine(backend, 1);
+    for (const { backend } of fast) await runEngine(backend, 2);
+    runTorch(2);
+    for (const { backend, device } of slow) {
+      await selectBackend(backend);
+      const rates = await engine(c, data, c.slowEpochs);
+      rateLine(`engine ${backend} ${c.name}`, rates);
+      rows.push({ net: c, impl: `engine, ${backend}`, device, threads: '1', rates, gpu: false });
+    }
+    for (const { backend, device } of fast) {
+      const best = better((engineRuns.get(backend) ?? []).map((rates) => ({ rates })))!;
+      const threads = backend === 'cpu-blas' ? `${blasThreads()} (BLAS)` : backend === 'tensorflow' ? '-' : '1';
+      rows.push({ net: c, impl: `engine, ${backend}`, device, threads, rates: best.rates, gpu: /cuda|gpu/i.test(device) });
+    }
+    const cpu = better(torchRuns);
+    const cuda = cpu && hasCuda() ? pytorch('cuda', c) : null;
+    if (cuda) rateLine(`PyTorch ${cuda.device} ${c.name}`, cuda.rates);
+    reference.set(c.name, { cpu, cuda: cuda ?? undefined });
     if (cpu) rows.push({ net: c, impl: `PyTorch ${cpu.torch}`, device: cpu.device, threads: String(THREADS), rates: cpu.rates, gpu: false });
-    const cuda = reference.get(c.name)!.cuda;
     if (cuda) rows.push({ net: c, impl: `PyTorch ${cuda.torch}`, device: cuda.device, threads: '-', rates: cuda.rates, gpu: true });
   }
+  const cpuAtEnd = cpuSeconds();
+  const wallSeconds = (performance.now() - wallAtStart) / 1000;
+  say();
 
+  const result: string[] = (lines = []);
+  const order = [...fast, ...slow].map((a) => `engine, ${a.backend}`);
+  const rank = (row: Row) => (order.includes(row.impl) ? order.indexOf(row.impl) : order.length);
   say('| network | implementation | device | threads | samples/s | GFLOP/s | × PyTorch |');
   say('|---|---|---|---|---:|---:|---:|');
   for (const c of CASES) {
-    for (const row of rows.filter((r) => r.net === c)) {
+    for (const row of rows.filter((r) => r.net === c).sort((a, b) => rank(a) - rank(b))) {
       const rate = steady(row.rates);
       const peer = reference.get(c.name)?.[row.gpu ? 'cuda' : 'cpu'];
       const ratio = peer ? `${(rate / steady(peer.rates)).toFixed(2)}×` : '—';
@@ -235,13 +258,16 @@ async function main(): Promise<void> {
   }
   say();
   say(
-    'samples/s: median over the epochs after warm-up (the first two of 5 or more, else the first); ' +
-      'PyTorch: the faster of two runs, one before and one after the engine runs.',
+    '- samples/s: median over the epochs after warm-up (the first two of 5 or more, else the first); PyTorch and the fast ' +
+      'backends ran twice per network, interleaved (PyTorch, engine, engine, PyTorch), and each shows its better run.',
   );
-  if (!torchBefore) say('PyTorch: not run on this machine (see above), so no ratios.');
+  if (torchMissing) {
+    say(`- PyTorch: not run (${torchProblem}), so no ratios.`);
+    say('  Install it: apt-get install -y python3-torch libopenblas0-pthread   (Debian; or set TRAINYARD_BENCH_PYTHON to a python with torch)');
+  }
   if (cpuAtStart && cpuAtEnd) {
     const others = cpuAtEnd.machine - cpuAtStart.machine - (cpuAtEnd.own - cpuAtStart.own);
-    say(`other processes on the machine used ${format(Math.max(0, others), 1)} CPU-seconds during the ${format(wallSeconds)} s of measurements (${THREADS} cores).`);
+    say(`- other processes on the machine used ${format(Math.max(0, others), 1)} CPU-seconds during the ${format(wallSeconds)} s of measurements (${THREADS} cores).`);
   }
 
   if (record) {
@@ -254,10 +280,16 @@ async function main(): Promise<void> {
       `Recorded ${started.toISOString()} with:`,
       '',
       '```',
-      `npm run bench:train -- ${args}`.trimEnd(),
+      args ? `npm run bench:train -- ${args}` : 'npm run bench:train',
       '```',
       '',
-      ...lines,
+      ...result,
+      '',
+      '## Log',
+      '',
+      '```text',
+      ...log.filter((line, i) => line !== '' || i < log.length - 1),
+      '```',
       '',
     ].join('\n');
     writeFileSync(file, body);
