@@ -1,7 +1,7 @@
 import sharp from 'sharp';
 import { ApiError } from '#libs/client';
 import { toActivations } from '#libs/preprocess';
-import { encodeImage, solidPng, startSystem, zipOf } from '#libs/testing';
+import { animatedGif, encodeImage, solidPng, startSystem, zipOf } from '#libs/testing';
 
 // Datasets through the real API and a real worker: every input form, the spec, and what comes back.
 describe('datasets end to end', () => {
@@ -16,7 +16,7 @@ describe('datasets end to end', () => {
   const sample = (id: string, index: number) => system.api.request<Json>('GET', `/datasets/${id}/samples/${index}`);
   const rgb = (data: number[]) => ({ width: 2, height: 2, channels: 3 as const, data });
 
-  it('stores exactly the activations of known pixels: RGB, alpha over the background, 16-bit, EXIF orientation', async () => {
+  it('stores exactly the activations of known pixels: PNG, 16-bit, EXIF orientation, alpha over the background, WebP, TIFF, GIF, JPEG', async () => {
     const pixels = [10, 20, 30, 40, 50, 60, 70, 80, 90, 100, 110, 120];
     const zip = await zipOf({
       'plain/rgb.png': await encodeImage(rgb(pixels), 'png'),
@@ -24,14 +24,17 @@ describe('datasets end to end', () => {
       'plain/turned.png': await encodeImage(rgb(pixels), 'png', { orientation: 3 }),
       'clear/see-through.png': await encodeImage({ width: 2, height: 2, channels: 4, data: Array(16).fill(0) }, 'png'),
       'clear/webp.webp': await encodeImage(rgb(pixels), 'webp'),
+      'clear/tiff.tif': await encodeImage(rgb(pixels), 'tiff'),
+      'clear/first-frame.gif': await animatedGif([rgb(pixels), rgb(pixels.map((v) => 255 - v))]),
+      'clear/photo.jpg': await encodeImage(rgb(pixels), 'jpeg'),
     });
     const upload = new FormData();
     upload.append('file', new Blob([zip]), 'rgb.zip');
     for (const [k, v] of Object.entries({ width: '2', height: '2', channels: '3', background: '#ffffff' })) upload.append(k, v);
     const rgbSet = await system.api.request<{ id: string }>('POST', '/datasets', upload);
-    expect(await system.api.waitForDataset(rgbSet.id, 30_000)).toMatchObject({ status: 'READY', numSamples: 5, channels: 3 });
+    expect(await system.api.waitForDataset(rgbSet.id, 30_000)).toMatchObject({ status: 'READY', numSamples: 8, channels: 3 });
     const byFile = new Map<string, Json>();
-    for (let i = 0; i < 5; i++) {
+    for (let i = 0; i < 8; i++) {
       const s = await sample(rgbSet.id, i);
       byFile.set(s.file, s);
     }
@@ -39,6 +42,10 @@ describe('datasets end to end', () => {
     expect(byFile.get('plain/rgb.png')!.activations).toEqual(expected(pixels));
     expect(byFile.get('plain/deep.png')!.activations).toEqual(expected(pixels));
     expect(byFile.get('clear/webp.webp')!.activations).toEqual(expected(pixels));
+    expect(byFile.get('clear/tiff.tif')!.activations).toEqual(expected(pixels));
+    expect(byFile.get('clear/first-frame.gif')!.activations).toEqual(expected(pixels));
+    // JPEG is lossy even at quality 100: within two levels of the source.
+    byFile.get('clear/photo.jpg')!.activations.flat().forEach((a, i) => expect(Math.abs(a * 255 - pixels[i]!)).toBeLessThanOrEqual(2));
     // Orientation 3 is a half turn: the last pixel comes first.
     const turned = [3, 2, 1, 0].flatMap((p) => pixels.slice(p * 3, p * 3 + 3));
     expect(byFile.get('plain/turned.png')!.activations).toEqual(expected(turned));

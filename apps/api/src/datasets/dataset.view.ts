@@ -42,5 +42,7 @@ function countsPerClass(classes: string[], counts: SampleCount[]) {
     perSplit[split as 'train'] += count;
     perSplit.total += count;
   }
-  return { perClass, perSplit };
+  // A class whose every image was skipped still has an output unit; the user should know it learns nothing.
+  const emptyClasses = classes.filter((name) => perClass[name]!.total === 0);
+  return { perClass, perSplit, emptyClasses };
 }
