@@ -14,9 +14,8 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, totalmem } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BACKEND_PREFERENCES, type Architecture, type TrainingSpec } from '#libs/contracts';
-import { createRng, selectBackend, train, type BackendChoice, type LabelledPixels } from '#libs/engine';
-import { blasThreads } from '../libs/engine/src/blas/native.js';
+import type { Architecture, BackendPreference, TrainingSpec } from '#libs/contracts';
+import { blasThreads, createRng, selectBackend, train, type LabelledPixels } from '#libs/engine';
 
 interface Case {
   name: string;
@@ -39,7 +38,7 @@ const BATCH = 256;
 const LEARNING_RATE = 0.01;
 const THREADS = availableParallelism();
 // Fastest first. 'webgpu' runs only once contracts list it (selectBackend knows what contracts know).
-const BACKENDS: BackendChoice[] = ['tensorflow', ...(BACKEND_PREFERENCES.includes('webgpu' as never) ? ['webgpu' as BackendChoice] : []), 'cpu-blas', 'wasm', 'cpu'];
+const BACKENDS: BackendPreference[] = ['tensorflow', 'webgpu', 'cpu-blas', 'wasm', 'cpu'];
 const SLOW = new Set(['wasm', 'cpu']);
 
 const root = findRoot();
@@ -153,7 +152,7 @@ function format(n: number, digits = 0): string {
 }
 
 async function main(): Promise<void> {
-  const requested = process.argv.slice(2).filter((a) => !a.startsWith('--')) as BackendChoice[];
+  const requested = process.argv.slice(2).filter((a) => !a.startsWith('--')) as BackendPreference[];
   const backends = requested.length ? requested : BACKENDS;
   const started = new Date();
   // The log (set-up and every epoch's rate) and the result (table and notes) go to the console and, with --record, to the file.
@@ -176,7 +175,7 @@ async function main(): Promise<void> {
   say();
 
   // Which backends load (selectBackend makes each current in turn; it is selected again before each run).
-  const available: { backend: BackendChoice; device: string }[] = [];
+  const available: { backend: BackendPreference; device: string }[] = [];
   for (const backend of backends) {
     try {
       const info = await selectBackend(backend);
@@ -203,8 +202,8 @@ async function main(): Promise<void> {
     // Two rounds, PyTorch then the engine, then the engine then PyTorch; each side keeps its better round.
     // Load from other processes only ever slows a run, and this way it cannot favour one side.
     const torchRuns: (TorchResult | null)[] = [];
-    const engineRuns = new Map<BackendChoice, number[][]>();
-    const runEngine = async (backend: BackendChoice, round: number) => {
+    const engineRuns = new Map<BackendPreference, number[][]>();
+    const runEngine = async (backend: BackendPreference, round: number) => {
       await selectBackend(backend);
       const rates = await engine(c, data, c.epochs);
       rateLine(`engine ${backend} ${c.name} (round ${round})`, rates);

@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Architecture, TrainingSpec } from '#libs/contracts';
 import { BackendUnavailableError, selectBackend } from './backend.js';
+import { epochsOn } from './testing/epochs-on.js';
 import { xorBlobs } from './testing/toy-data.js';
-import { train, type EpochResult } from './trainer.js';
 
 async function importable(pkg: string): Promise<boolean> {
   try {
@@ -65,14 +65,8 @@ describe('the wasm backend', () => {
     };
     const spec: TrainingSpec = { layers: architecture.layers, optimizer: { name: 'sgd', learningRate: 0.1 }, batchSize: 32, epochs: 3, seed: 5, validationSplit: 0.2 };
     const data = xorBlobs(400, 8);
-    const runOn = async (backend: 'cpu' | 'wasm') => {
-      await selectBackend(backend);
-      const epochs: EpochResult[] = [];
-      await train(data, spec, architecture, { onEpoch: (r) => void epochs.push(r) });
-      return epochs;
-    };
-    const cpu = await runOn('cpu');
-    const wasm = await runOn('wasm');
+    const cpu = await epochsOn('cpu', data, spec, architecture);
+    const wasm = await epochsOn('wasm', data, spec, architecture);
     wasm.forEach((e, i) => {
       expect(Math.abs(e.loss - cpu[i]!.loss)).toBeLessThan(1e-5);
       expect(Math.abs(e.valLoss! - cpu[i]!.valLoss!)).toBeLessThan(1e-5);

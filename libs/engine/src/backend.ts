@@ -21,13 +21,11 @@ export class BackendUnavailableError extends Error {
 
 type Attempt = () => Promise<BackendInfo>;
 
-export type BackendChoice = BackendPreference;
-
 /**
  * Fastest first; production GPU images carry tfjs-node-gpu, CPU machines with the native addon and
  * OpenBLAS (Debian: libopenblas0-pthread) run cpu-blas, the rest wasm and cpu.
  */
-const ATTEMPTS: Record<Exclude<BackendChoice, 'auto'>, Attempt[]> = {
+const ATTEMPTS: Record<Exclude<BackendPreference, 'auto'>, Attempt[]> = {
   tensorflow: [() => useNode('@tensorflow/tfjs-node-gpu', gpuName), () => useNode('@tensorflow/tfjs-node', async () => 'cpu (libtensorflow)')],
   webgpu: [useWebgpu],
   [CPU_BLAS]: [useCpuBlas],
@@ -36,7 +34,7 @@ const ATTEMPTS: Record<Exclude<BackendChoice, 'auto'>, Attempt[]> = {
 };
 
 /** Makes the chosen backend tfjs's current one; a forced preference that cannot load throws. */
-export async function selectBackend(preference: BackendChoice): Promise<BackendInfo> {
+export async function selectBackend(preference: BackendPreference): Promise<BackendInfo> {
   const attempts = preference === 'auto' ? [...ATTEMPTS.tensorflow, ...ATTEMPTS.webgpu, ...ATTEMPTS[CPU_BLAS], ...ATTEMPTS.wasm, ...ATTEMPTS.cpu] : ATTEMPTS[preference];
   const reasons: string[] = [];
   for (const attempt of attempts) {

@@ -7,3 +7,4 @@ export * from './predict.js';
 export * from './rng.js';
 export * from './trainer.js';
 export * from './weights.js';
+export { blasThreads } from './blas/native.js';

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Architecture } from '#libs/contracts';
-import { batches, splitDataset } from './dataset.js';
+import { allSamples, batches } from './dataset.js';
 import { createNetwork, probabilities } from './network.js';
 import { decodeWeights } from './weights.js';
 
@@ -12,11 +12,9 @@ const BATCH = 256;
  */
 export function predict(architecture: Architecture, weights: Uint8Array, pixels: Uint8Array, table?: Float32Array): number[][] {
   const { inputSize } = architecture;
-  if (pixels.length % inputSize !== 0) throw new Error(`${pixels.length} pixels is not a whole number of ${inputSize}-pixel samples`);
+  const samples = allSamples({ pixels, table }, inputSize);
   const network = createNetwork(architecture, decodeWeights(architecture, weights).values);
   try {
-    const count = pixels.length / inputSize;
-    const samples = splitDataset({ pixels, labels: new Int32Array(count), table }, inputSize, 1, 0, 0).train;
     const rows: number[][] = [];
     for (const batch of batches(samples, null, BATCH, 1)) {
       rows.push(...tf.tidy(() => probabilities(network, tf.tensor2d(batch.x, [batch.size, inputSize])).arraySync()));

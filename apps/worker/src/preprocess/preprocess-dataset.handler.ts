@@ -7,7 +7,6 @@ import { JobQueue } from '#libs/queue';
 import { isLastAttempt } from '../attempts.js';
 import type { JobContext, JobHandler } from '../job-handler.js';
 import { WORKER_CONFIG, type WorkerConfig } from '../worker.config.js';
-import { DatasetArchive } from './dataset-archive.js';
 import type { ChunkResult } from './preprocess-chunk.handler.js';
 
 type DatasetJob = Job<JobData<JobName.PreprocessDataset>>;
@@ -23,7 +22,6 @@ export class PreprocessDatasetHandler implements JobHandler<JobName.PreprocessDa
 
   constructor(
     private readonly prisma: PrismaService,
-    private readonly archives: DatasetArchive,
     private readonly jobs: JobQueue,
     @Inject(WORKER_CONFIG) private readonly config: WorkerConfig,
   ) {}
@@ -50,9 +48,8 @@ export class PreprocessDatasetHandler implements JobHandler<JobName.PreprocessDa
   /** Queues one chunk job per slice of images; their ids make a repeated split add nothing new. */
   private async split(job: DatasetJob): Promise<void> {
     const { datasetId } = job.data;
-    const archive = await this.archives.open(datasetId);
-    const count = archive.images.length;
-    archive.close();
+    // The API counted the images when it checked the upload; the zip need not be read again for it.
+    const { imageCount: count } = await this.prisma.dataset.findUniqueOrThrow({ where: { id: datasetId }, select: { imageCount: true } });
     const size = this.config.PREPROCESS_CHUNK_SIZE;
     const chunks = Array.from({ length: Math.ceil(count / size) }, (_, i) => ({ datasetId, start: i * size, end: Math.min(count, (i + 1) * size) }));
     await this.jobs.queue(QueueName.Preprocess).addBulk(

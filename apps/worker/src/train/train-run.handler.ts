@@ -53,13 +53,12 @@ export class TrainRunHandler implements JobHandler<JobName.TrainRun> {
   }
 
   private async train(job: Job<JobData<JobName.TrainRun>>, claim: RunClaim, signal: AbortSignal): Promise<void> {
-    const input = await this.load(claim);
+    const { input, checkpointEvery } = await this.load(claim);
     this.logger.log(`run ${claim.runId} attempt ${claim.attempt}: ${input.labels.length} samples, from epoch ${claim.startEpoch}`);
-    const every = input.checkpointEvery;
     const outcome = await runTrainingThread(input, {
       signal,
       onEpoch: async (result) => {
-        await this.ledger.recordEpoch(claim, result, result.epoch % every === 0);
+        await this.ledger.recordEpoch(claim, result, result.epoch % checkpointEvery === 0);
         await job.updateProgress({ epoch: result.epoch, epochs: input.spec.epochs, loss: result.loss, accuracy: result.accuracy });
       },
     });
@@ -69,7 +68,7 @@ export class TrainRunHandler implements JobHandler<JobName.TrainRun> {
   }
 
   /** Reads the run's samples into one byte array, with the table that turns bytes into the spec's activations. */
-  private async load(claim: RunClaim): Promise<TrainingInput & { checkpointEvery: number }> {
+  private async load(claim: RunClaim): Promise<{ input: TrainingInput; checkpointEvery: number }> {
     const run = await this.prisma.run.findUniqueOrThrow({ where: { id: claim.runId }, include: { dataset: true } });
     const { dataset } = run;
     if (!dataset) throw new UnrecoverableError(`run ${run.id} has no dataset: it was deleted`);
@@ -112,7 +111,7 @@ export class TrainRunHandler implements JobHandler<JobName.TrainRun> {
       input: { width: dataset.width, height: dataset.height, channels: dataset.channels === 3 ? 3 : 1 },
       preprocess: spec,
     };
-    return {
+    const input: TrainingInput = {
       pixels,
       labels,
       table: activationTable(spec),
@@ -131,8 +130,8 @@ export class TrainRunHandler implements JobHandler<JobName.TrainRun> {
       startEpoch: claim.startEpoch,
       initialWeights: claim.checkpoint,
       previousValLosses: claim.previousValLosses,
-      checkpointEvery: run.checkpointEvery,
       backend: this.identity.config.TRAIN_BACKEND,
     };
+    return { input, checkpointEvery: run.checkpointEvery };
   }
 }

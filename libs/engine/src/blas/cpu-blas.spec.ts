@@ -4,6 +4,7 @@ import type { Architecture, TrainingSpec } from '#libs/contracts';
 import { BackendUnavailableError, selectBackend } from '../backend.js';
 import { createRng } from '../rng.js';
 import { xorBlobs } from '../testing/toy-data.js';
+import { epochsOn } from '../testing/epochs-on.js';
 import { train, type EpochResult } from '../trainer.js';
 import { decodeWeights } from '../weights.js';
 import { CPU_BLAS, describe as describeBlas, kernelCalls, pool, registerCpuBlas } from './cpu-blas.js';
@@ -361,12 +362,7 @@ whenAvailable('the cpu-blas backend', () => {
     // Batches of 128 × 784 inputs × 64 units: 12.8 MFLOP products, above the addon's threshold for splitting.
     const spec: TrainingSpec = { layers: architecture.layers, optimizer: { name: 'sgd', learningRate: 0.05 }, batchSize: 128, epochs: 3, seed: 4, validationSplit: 0.25 };
     const data = xorBlobs(512, 9, 784);
-    const runOn = async (backend: 'cpu' | typeof CPU_BLAS) => {
-      await selectBackend(backend);
-      const epochs: EpochResult[] = [];
-      await train(data, spec, architecture, { onEpoch: (r) => void epochs.push(r) });
-      return epochs;
-    };
+    const runOn = (backend: 'cpu' | typeof CPU_BLAS) => epochsOn(backend, data, spec, architecture);
     const cpu = await runOn('cpu');
     const reusedBefore = pool.reused;
     const blas = await runOn(CPU_BLAS);
