@@ -118,6 +118,20 @@ describe('datasets end to end', () => {
     expect(failed.error).toContain('a/broken.png');
   }, 60_000);
 
+  it('lists files it cannot use and why: not an image, not in the manifest', async () => {
+    const folders = await zipOf({ 'a/1.png': await solidPng(1), 'b/1.png': await solidPng(2), 'b/notes.txt': 'hello', 'b/1.bmp': 'BM' });
+    const dataset = await system.api.waitForDataset((await system.api.uploadDataset(folders, { width: 4, height: 4 })).id, 30_000);
+    expect(dataset).toMatchObject({ status: 'READY', numSamples: 2 });
+    expect(dataset.skipped).toEqual([
+      { file: 'b/1.bmp', reason: expect.stringContaining('not a supported image') },
+      { file: 'b/notes.txt', reason: expect.stringContaining('not a supported image') },
+    ]);
+
+    const manifest = await zipOf({ 'labels.csv': 'filename,label\nx.png,cat\ny.png,dog\n', 'x.png': await solidPng(3), 'y.png': await solidPng(4), 'stray.png': await solidPng(5) });
+    const listed = await system.api.waitForDataset((await system.api.uploadDataset(manifest, { width: 4, height: 4 })).id, 30_000);
+    expect(listed.skipped).toEqual([{ file: 'stray.png', reason: 'not listed in labels.csv' }]);
+  }, 60_000);
+
   it('refuses a bad spec before storing anything', async () => {
     const zip = await zipOf({ 'a/1.png': await solidPng(1), 'b/1.png': await solidPng(2) });
     const send = (fields: Record<string, string>) => {

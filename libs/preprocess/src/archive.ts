@@ -33,7 +33,8 @@ export interface ArchiveImage {
 
 export interface ArchiveSkip {
   file: string;
-  code: 'NOT_IN_MANIFEST';
+  /** NOT_IN_MANIFEST: an image labels.csv does not list; UNSUPPORTED: a file that is not an image we read. */
+  code: 'NOT_IN_MANIFEST' | 'UNSUPPORTED';
   reason: string;
 }
 
@@ -42,7 +43,7 @@ export interface Archive {
   classes: string[];
   /** Sorted by path for a zip; in upload order for uploaded files. */
   images: ArchiveImage[];
-  /** Images left out before decoding (a zip with labels.csv: images it does not list). */
+  /** Files left out before decoding: images labels.csv does not list, files that are not images. */
   skipped: ArchiveSkip[];
   /** Releases the zip; read() rejects afterwards. */
   close(): void;
@@ -122,7 +123,7 @@ async function scan(zip: Buffer, limits: ArchiveLimits): Promise<Scan> {
     const manifest = findManifest(files);
     const labelled = manifest
       ? await labelByManifest(zipfile, manifest, files)
-      : { images: labelByFolder(files.filter((f) => isImagePath(f.path))), skipped: [] };
+      : { images: labelByFolder(files.filter((f) => isImagePath(f.path))), skipped: unsupported(files) };
     let total = 0;
     for (const { path, entry } of labelled.images) {
       total += entry.uncompressedSize;
@@ -195,6 +196,14 @@ async function labelByManifest(
     .map((file): ArchiveSkip => ({ file: file.path, code: 'NOT_IN_MANIFEST', reason: `not listed in ${MANIFEST_NAME}` }))
     .sort((a, b) => compare(a.file, b.file));
   return { images: images.sort((a, b) => compare(a.path, b.path)), skipped };
+}
+
+/** Files in a folder-labelled zip that are not images of a supported format: reported, not read. */
+function unsupported(files: { path: string }[]): ArchiveSkip[] {
+  return files
+    .filter((file) => !isImagePath(file.path))
+    .map((file): ArchiveSkip => ({ file: file.path, code: 'UNSUPPORTED', reason: `not a supported image (${IMAGE_EXTENSIONS.join(', ')})` }))
+    .sort((a, b) => compare(a.file, b.file));
 }
 
 async function open(zip: Buffer): Promise<ZipFile> {

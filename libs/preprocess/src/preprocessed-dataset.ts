@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Archive } from './archive.js';
+import type { Archive, ArchiveSkip } from './archive.js';
 import { ArchiveError, ImageError } from './errors.js';
 import { toPixels } from './image.js';
 import { parsePreprocessSpec, SPLITS, type PreprocessSpec, type PreprocessSpecInput, type Split } from './preprocess-spec.js';
@@ -21,8 +21,8 @@ export interface Sample {
 
 export interface SkippedFile {
   file: string;
-  /** CORRUPT / TOO_LARGE: the image cannot be decoded; CORRUPT_ENTRY: the zip entry cannot be unpacked. */
-  code: 'CORRUPT' | 'TOO_LARGE' | 'CORRUPT_ENTRY' | 'NOT_IN_MANIFEST';
+  /** CORRUPT / TOO_LARGE: the image cannot be decoded; CORRUPT_ENTRY: the zip entry cannot be unpacked; see ArchiveSkip for the rest. */
+  code: 'CORRUPT' | 'TOO_LARGE' | 'CORRUPT_ENTRY' | ArchiveSkip['code'];
   reason: string;
 }
 

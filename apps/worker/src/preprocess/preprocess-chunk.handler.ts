@@ -49,7 +49,9 @@ export class PreprocessChunkHandler implements JobHandler<JobName.PreprocessChun
     const slice = archive.images.slice(start, end);
     // A sample keeps its image's position in the whole archive, so chunks never collide and order is path order.
     const position = new Map(slice.map((image, i) => [image.path, start + i]));
-    const result = await preprocessArchive({ classes: archive.classes, images: slice }, storedSpec(dataset, dataset.spec), {
+    // Files left out before decoding are the archive's, not a chunk's: the first chunk reports them.
+    const skipped = start === 0 ? archive.skipped : [];
+    const result = await preprocessArchive({ classes: archive.classes, images: slice, skipped }, storedSpec(dataset, dataset.spec), {
       concurrency: this.config.PREPROCESS_IMAGE_CONCURRENCY,
       failOnBadImage: dataset.failOnBadFile,
     }).finally(() => archive.close());
