@@ -57,7 +57,7 @@ describe('datasets end to end', () => {
     const { id } = await system.api.uploadDataset(zip, { width: 3, height: 2 });
     await system.api.waitForDataset(id, 30_000);
     const json = await sample(id, 0);
-    const response = await fetch(`${system.api.baseUrl}/datasets/${id}/samples/0?format=png`);
+    const response = await fetch(`${system.api.baseUrl}/datasets/${id}/samples/0?format=png`, { headers: system.api.authHeaders });
     expect(response.headers.get('content-type')).toBe('image/png');
     const png = Buffer.from(await response.arrayBuffer());
     expect(await sharp(png).metadata()).toMatchObject({ width: 3, height: 2, channels: 1 });
@@ -66,7 +66,7 @@ describe('datasets end to end', () => {
     expect(Array.from(toActivations(new Uint8Array(data)))).toEqual(json.activations.flat());
     expect(json.activations.flat()).toEqual([0, 51, 102, 153, 204, 255].map((b) => Math.fround(b / 255)));
 
-    const csv = await (await fetch(`${system.api.baseUrl}/datasets/${id}/samples/0?format=csv`)).text();
+    const csv = await (await fetch(`${system.api.baseUrl}/datasets/${id}/samples/0?format=csv`, { headers: system.api.authHeaders })).text();
     expect(csv.trim().split('\n').map((line) => line.split(',').map(Number))).toEqual(json.activations);
     await expect(sample(id, 2)).rejects.toMatchObject({ status: 400 });
   }, 60_000);

@@ -11,6 +11,14 @@ export const ApiEnvSchema = z.object({
   MAX_UNCOMPRESSED_MB: intVar(1, 1_048_576, 4_096),
   /** Most files in one multipart upload of images (a zip counts as one). */
   MAX_UPLOAD_FILES: intVar(1, 1_000_000, 10_000),
+  /**
+   * This key is an admin key. Unset: the API creates one on first start and saves it under the user's
+   * config directory (libs/config adminKeyFile). Empty counts as unset, so compose can pass it through.
+   */
+  ADMIN_API_KEY: z.preprocess(
+    (value) => (value === '' ? undefined : value),
+    z.string().min(16, 'at least 16 characters; e.g. `openssl rand -hex 32`').optional(),
+  ),
 });
 export type ApiConfig = z.infer<typeof ApiEnvSchema>;
 

@@ -3,6 +3,7 @@ import { MulterModule } from '@nestjs/platform-express';
 import { DatabaseModule } from '#libs/database';
 import { QueueModule } from '#libs/queue';
 import { API_CONFIG, type ApiConfig } from './api.config.js';
+import { AuthModule } from './auth/auth.module.js';
 import { DatasetsController } from './datasets/datasets.controller.js';
 import { DatasetsService } from './datasets/datasets.service.js';
 import { SamplesController } from './datasets/samples.controller.js';
@@ -21,6 +22,7 @@ export class AppModule {
       imports: [
         DatabaseModule.forRoot(config.DATABASE_URL),
         QueueModule.forRoot({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX }),
+        AuthModule.forRoot(config),
         MulterModule.register({ limits: { fileSize: config.MAX_UPLOAD_MB * 1024 * 1024, files: config.MAX_UPLOAD_FILES } }),
       ],
       controllers: [DatasetsController, SamplesController, RunsController, ModelsController, WorkersController],

@@ -1,13 +1,13 @@
 import { z } from 'zod';
 import { TrainyardClient, type MetricView } from '#libs/client';
-import { commonEnv, intVar, loadConfig } from '#libs/config';
+import { adminKeyFile, commonEnv, intVar, loadConfig, readAdminKey } from '#libs/config';
 import { migrate } from '#libs/database';
 import { AppProcess, ensureServices, startApi, startWorker } from '#libs/launcher';
 import { shapesZip } from '#libs/samples';
 
 // `npm run demo`: the whole system end to end on one machine, from a generated dataset to a stored run.
 const config = loadConfig(
-  z.object({ ...commonEnv, DEMO_PORT: intVar(1, 65_535, 3000), DEMO_IMAGES_PER_CLASS: intVar(10, 10_000, 300) }),
+  z.object({ ...commonEnv, DEMO_PORT: intVar(1, 65_535, 3000), DEMO_IMAGES_PER_CLASS: intVar(10, 10_000, 300), ADMIN_API_KEY: z.string().optional() }),
 );
 const log = (line: string) => console.log(`[demo] ${line}`);
 const started: AppProcess[] = [];
@@ -20,7 +20,10 @@ async function main(): Promise<boolean> {
   const env = { DATABASE_URL: config.DATABASE_URL, REDIS_URL: config.REDIS_URL, QUEUE_PREFIX: config.QUEUE_PREFIX, PORT: String(config.DEMO_PORT) };
   const { api: apiProcess, url } = await startApi(env);
   started.push(apiProcess, await startWorker(env));
-  const api = new TrainyardClient(url);
+  // The API started (which inherits ADMIN_API_KEY) made or kept the admin key in the user's config directory before listening.
+  const apiKey = config.ADMIN_API_KEY || (await readAdminKey());
+  if (!apiKey) throw new Error(`the API left no admin key in ${adminKeyFile()}`);
+  const api = new TrainyardClient(url, { apiKey });
   for (const worker of await api.listWorkers()) log(`worker ${worker.id}: backend ${worker.backend} (${worker.device})`);
 
   const zip = await shapesZip({ perClass: config.DEMO_IMAGES_PER_CLASS, size: 64, seed: 'demo' });

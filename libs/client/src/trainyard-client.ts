@@ -1,5 +1,5 @@
 // A typed client for Trainyard's HTTP API, used by the demo and the end-to-end tests.
-import type { EpochMetrics } from '#libs/contracts';
+import type { ApiKeyRole, ApiKeyView, CreatedApiKey, CreatedBy, EpochMetrics } from '#libs/contracts';
 
 export interface DatasetView {
   id: string;
@@ -13,6 +13,7 @@ export interface DatasetView {
   skipped: { file: string; reason: string }[];
   duplicates: string[][];
   error?: string;
+  createdBy: CreatedBy | null;
 }
 
 export type MetricView = EpochMetrics;
@@ -30,6 +31,7 @@ export interface RunView {
   metrics: MetricView[];
   history: { from: string | null; to: string; attempt: number; workerId: string | null; message: string | null; at: string }[];
   modelVersion: { id: string; version: number } | null;
+  createdBy: CreatedBy | null;
   [field: string]: unknown;
 }
 
@@ -66,8 +68,21 @@ export class ApiError extends Error {
 
 export const TERMINAL_RUN_STATUSES: RunView['status'][] = ['SUCCEEDED', 'FAILED', 'CANCELLED'];
 
+export interface ClientOptions {
+  /** Sent as `Authorization: Bearer <apiKey>`; `readAdminKey()` from #libs/config finds the bootstrapped admin key. */
+  apiKey?: string;
+}
+
 export class TrainyardClient {
-  constructor(readonly baseUrl: string) {}
+  constructor(
+    readonly baseUrl: string,
+    readonly options: ClientOptions = {},
+  ) {}
+
+  /** The headers that authenticate a request, for callers that use fetch directly (binary downloads). */
+  get authHeaders(): Record<string, string> {
+    return this.options.apiKey ? { authorization: `Bearer ${this.options.apiKey}` } : {};
+  }
 
   uploadDataset(zip: Uint8Array, fields: { name?: string; width?: number; height?: number; fileName?: string } = {}) {
     const form = new FormData();
@@ -95,6 +110,24 @@ export class TrainyardClient {
     return this.request<RunView[]>('GET', `/runs${search ? `?${search}` : ''}`);
   }
 
+  /** Admin only; the answer's `key` is shown this once. */
+  createApiKey(name: string, role: ApiKeyRole) {
+    return this.request<CreatedApiKey>('POST', '/api-keys', { name, role });
+  }
+
+  listApiKeys() {
+    return this.request<{ total: number; limit: number; offset: number; items: ApiKeyView[] }>('GET', '/api-keys');
+  }
+
+  revokeApiKey(id: string) {
+    return this.request<void>('DELETE', `/api-keys/${id}`);
+  }
+
+  /** The same API with another key. */
+  withKey(apiKey: string): TrainyardClient {
+    return new TrainyardClient(this.baseUrl, { ...this.options, apiKey });
+  }
+
   listWorkers() {
     return this.request<WorkerView[]>('GET', '/workers');
   }
@@ -113,7 +146,7 @@ export class TrainyardClient {
     const isForm = body instanceof FormData;
     const response = await fetch(`${this.baseUrl}${path}`, {
       method,
-      headers: body === undefined || isForm ? {} : { 'content-type': 'application/json' },
+      headers: { ...this.authHeaders, ...(body === undefined || isForm ? {} : { 'content-type': 'application/json' }) },
       body: body === undefined ? undefined : isForm ? body : JSON.stringify(body),
     });
     const text = await response.text();

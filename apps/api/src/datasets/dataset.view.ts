@@ -1,4 +1,5 @@
 import type { Dataset } from '#libs/database';
+import type { WithCreatedBy } from '../auth/index.js';
 
 /** Stored samples per (class index, split). */
 export interface SampleCount {
@@ -8,7 +9,7 @@ export interface SampleCount {
 }
 
 /** The public shape of a dataset; with sample counts (the detail view) it adds progress or the per-class report. */
-export function toDatasetView(dataset: Dataset, counts?: SampleCount[]) {
+export function toDatasetView(dataset: Dataset & WithCreatedBy, counts?: SampleCount[]) {
   const stored = counts?.reduce((sum, c) => sum + c.count, 0) ?? 0;
   return {
     id: dataset.id,
@@ -28,6 +29,7 @@ export function toDatasetView(dataset: Dataset, counts?: SampleCount[]) {
     ...(dataset.status === 'READY' && counts && { counts: countsPerClass(dataset.classes, counts) }),
     ...(dataset.error !== null && { error: dataset.error }),
     createdAt: dataset.createdAt,
+    createdBy: dataset.createdBy,
   };
 }
 

@@ -2,6 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Post, Query
 import { AnyFilesInterceptor } from '@nestjs/platform-express';
 import type { Response } from 'express';
 import { z } from 'zod';
+import { CurrentPrincipal, type Principal, Roles } from '../auth/index.js';
 import { PageSchema, type PageQuery } from '../http/page.dto.js';
 import type { UploadedFile } from './dataset-upload.js';
 import { DatasetsService } from './datasets.service.js';
@@ -13,13 +14,15 @@ export class DatasetsController {
 
   /** 202 for a new dataset; 200 with `existing: true` when the same content and spec were uploaded before. */
   @Post()
+  @Roles('member')
   @UseInterceptors(AnyFilesInterceptor())
   async upload(
     @UploadedFiles() files: UploadedFile[] | undefined,
     @Body({ schema: UploadDatasetSchema }) dto: UploadDatasetDto,
     @Res({ passthrough: true }) response: Response,
+    @CurrentPrincipal() principal: Principal,
   ) {
-    const result = await this.datasets.upload(files ?? [], dto);
+    const result = await this.datasets.upload(files ?? [], dto, principal);
     response.status(result.existing ? HttpStatus.OK : HttpStatus.ACCEPTED);
     return result;
   }
@@ -34,9 +37,11 @@ export class DatasetsController {
     return this.datasets.get(id);
   }
 
+  /** Members delete only datasets their key uploaded. */
   @Delete(':id')
+  @Roles('member')
   @HttpCode(HttpStatus.NO_CONTENT)
-  delete(@Param('id', { schema: z.uuid() }) id: string) {
-    return this.datasets.delete(id);
+  delete(@Param('id', { schema: z.uuid() }) id: string, @CurrentPrincipal() principal: Principal) {
+    return this.datasets.delete(id, principal);
   }
 }

@@ -4,6 +4,7 @@ import { DatasetStatus, Prisma, PrismaService, RunStatus } from '#libs/database'
 import type { ArchiveLimits } from '#libs/preprocess';
 import { JobQueue } from '#libs/queue';
 import { API_CONFIG, type ApiConfig } from '../api.config.js';
+import { assertOwnerOrAdmin, CREATED_BY, type Principal } from '../auth/index.js';
 import { DomainError, notFound } from '../http/domain-error.js';
 import type { PageQuery } from '../http/page.dto.js';
 import { checkUpload, type UploadedFile } from './dataset-upload.js';
@@ -26,7 +27,7 @@ export class DatasetsService {
    * Checks the upload now, so a bad one is refused before anything is stored; an upload whose content
    * and spec match an existing dataset returns that dataset (`existing: true`) unless `force` is set.
    */
-  async upload(files: UploadedFile[], dto: UploadDatasetDto) {
+  async upload(files: UploadedFile[], dto: UploadDatasetDto, principal: Principal) {
     const upload = await checkUpload(files, dto, this.limits);
     if (!dto.force) {
       const same = await this.prisma.dataset.findFirst({
@@ -45,6 +46,7 @@ export class DatasetsService {
         spec: spec as Prisma.InputJsonValue,
         failOnBadFile: dto.failOnBadFile ?? false,
         contentHash: upload.contentHash,
+        createdById: principal.id,
         classes: summary.classes,
         imageCount: summary.imageCount,
         uploadBytes: upload.zip.byteLength,
@@ -62,7 +64,7 @@ export class DatasetsService {
   }
 
   async get(id: string) {
-    const dataset = await this.prisma.dataset.findUnique({ where: { id } });
+    const dataset = await this.prisma.dataset.findUnique({ where: { id }, include: CREATED_BY });
     if (!dataset) throw notFound('dataset', id);
     const counts = await this.prisma.sample.groupBy({ by: ['label', 'split'], where: { datasetId: id }, _count: { _all: true } });
     return toDatasetView(dataset, counts.map((c) => ({ label: c.label, split: c.split, count: c._count._all })));
@@ -71,16 +73,17 @@ export class DatasetsService {
   async list(page: PageQuery) {
     const [total, datasets] = await Promise.all([
       this.prisma.dataset.count(),
-      this.prisma.dataset.findMany({ orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], take: page.limit, skip: page.offset }),
+      this.prisma.dataset.findMany({ orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], take: page.limit, skip: page.offset, include: CREATED_BY }),
     ]);
     return { total, limit: page.limit, offset: page.offset, items: datasets.map((d) => toDatasetView(d)) };
   }
 
   /** Deletes a dataset and its samples; finished runs keep their history and models, without the data. */
-  async delete(id: string): Promise<void> {
+  async delete(id: string, principal: Principal): Promise<void> {
     await this.prisma.$transaction(async (tx) => {
       const dataset = await tx.dataset.findUnique({ where: { id } });
       if (!dataset) throw notFound('dataset', id);
+      assertOwnerOrAdmin(principal, dataset, 'dataset');
       const active = await tx.run.findMany({ where: { datasetId: id, status: { in: [RunStatus.QUEUED, RunStatus.RUNNING] } }, select: { id: true } });
       if (active.length) {
         throw new DomainError('CONFLICT', `dataset ${id} is used by ${active.length} queued or running run(s): ${active.map((r) => r.id).join(', ')}`);

@@ -1,6 +1,7 @@
 import { Body, Controller, Get, Param, Post, UploadedFiles, UseInterceptors } from '@nestjs/common';
 import { FilesInterceptor } from '@nestjs/platform-express';
 import { z } from 'zod';
+import { Roles } from '../auth/index.js';
 import { type ImageFile, ModelsService } from './models.service.js';
 
 const PredictSchema = z.strictObject({ version: z.coerce.number().int().positive().optional() });
@@ -21,6 +22,7 @@ export class ModelsController {
 
   /** multipart: images in `files`, optional `version` (default: the newest). */
   @Post(':id/predict')
+  @Roles('member')
   @UseInterceptors(FilesInterceptor('files'))
   predict(
     @Param('id', { schema: z.uuid() }) id: string,

@@ -3,6 +3,7 @@ import type { Architecture } from '#libs/contracts';
 import { PrismaService } from '#libs/database';
 import { predict, selectBackend } from '#libs/engine';
 import { activationTable, ImageError, storedSpec, toPixels } from '#libs/preprocess';
+import { CREATED_BY } from '../auth/index.js';
 import { invalidInput, notFound } from '../http/domain-error.js';
 
 export interface ImageFile {
@@ -20,21 +21,22 @@ export class ModelsService {
   async list() {
     const models = await this.prisma.model.findMany({
       orderBy: { createdAt: 'desc' },
-      include: { versions: { orderBy: { version: 'desc' }, take: 1, select: { version: true, createdAt: true } }, _count: { select: { runs: true } } },
+      include: { ...CREATED_BY, versions: { orderBy: { version: 'desc' }, take: 1, select: { version: true, createdAt: true } }, _count: { select: { runs: true } } },
     });
-    return models.map((m) => ({ id: m.id, name: m.name, createdAt: m.createdAt, runs: m._count.runs, latestVersion: m.versions[0] ?? null }));
+    return models.map((m) => ({ id: m.id, name: m.name, createdAt: m.createdAt, createdBy: m.createdBy, runs: m._count.runs, latestVersion: m.versions[0] ?? null }));
   }
 
   async get(id: string) {
     const model = await this.prisma.model.findUnique({
       where: { id },
-      include: { versions: { orderBy: { version: 'asc' }, include: { run: { include: { metrics: { orderBy: { epoch: 'desc' }, take: 1 } } } } } },
+      include: { ...CREATED_BY, versions: { orderBy: { version: 'asc' }, include: { run: { include: { metrics: { orderBy: { epoch: 'desc' }, take: 1 } } } } } },
     });
     if (!model) throw notFound('model', id);
     return {
       id: model.id,
       name: model.name,
       createdAt: model.createdAt,
+      createdBy: model.createdBy,
       versions: model.versions.map((v) => ({
         version: v.version,
         runId: v.runId,

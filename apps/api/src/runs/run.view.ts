@@ -1,14 +1,16 @@
 import type { Model, ModelVersion, Run, RunEvent, RunMetric } from '#libs/database';
+import { CREATED_BY, type WithCreatedBy } from '../auth/index.js';
 
 /** What GET /runs/:id loads beside the run row. */
 export const RUN_DETAIL = {
+  ...CREATED_BY,
   model: true,
   metrics: { orderBy: { epoch: 'asc' } },
   events: { orderBy: { id: 'asc' } },
   modelVersion: { select: { id: true, version: true } },
 } as const;
 
-type RunRow = Run & {
+type RunRow = Run & WithCreatedBy & {
   model: Model;
   metrics?: RunMetric[];
   events?: RunEvent[];
@@ -39,6 +41,7 @@ export function toRunView(run: RunRow) {
     queuedAt: run.queuedAt,
     startedAt: run.startedAt,
     finishedAt: run.finishedAt,
+    createdBy: run.createdBy,
     ...(run.metrics && {
       metrics: run.metrics.map(({ epoch, loss, accuracy, valLoss, valAccuracy, seconds, samplesPerSecond }) => ({
         epoch, loss, accuracy, valLoss, valAccuracy, seconds, samplesPerSecond,

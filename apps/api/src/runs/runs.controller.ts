@@ -1,5 +1,6 @@
 import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, Query } from '@nestjs/common';
 import { z } from 'zod';
+import { CurrentPrincipal, type Principal, Roles } from '../auth/index.js';
 import { type CreateRunDto, CreateRunSchema } from './create-run.dto.js';
 import { type ListRunsQuery, ListRunsSchema } from './list-runs.dto.js';
 import { RunsService } from './runs.service.js';
@@ -9,14 +10,17 @@ export class RunsController {
   constructor(private readonly runs: RunsService) {}
 
   @Post()
+  @Roles('member')
   @HttpCode(HttpStatus.ACCEPTED)
-  create(@Body({ schema: CreateRunSchema }) dto: CreateRunDto) {
-    return this.runs.create(dto);
+  create(@Body({ schema: CreateRunSchema }) dto: CreateRunDto, @CurrentPrincipal() principal: Principal) {
+    return this.runs.create(dto, principal);
   }
 
+  /** Members cancel only runs their key submitted. */
   @Post(':id/cancel')
-  cancel(@Param('id', { schema: z.uuid() }) id: string) {
-    return this.runs.cancel(id);
+  @Roles('member')
+  cancel(@Param('id', { schema: z.uuid() }) id: string, @CurrentPrincipal() principal: Principal) {
+    return this.runs.cancel(id, principal);
   }
 
   @Get()

@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { JobName, QueueName } from '#libs/contracts';
 import { Prisma, PrismaService, RunStatus } from '#libs/database';
 import { JobQueue, RunSignals } from '#libs/queue';
+import { assertOwnerOrAdmin, CREATED_BY, type Principal } from '../auth/index.js';
 import { DomainError, invalidInput, notFound } from '../http/domain-error.js';
 import { type CreateRunDto } from './create-run.dto.js';
 import { type ListRunsQuery } from './list-runs.dto.js';
@@ -16,7 +17,7 @@ export class RunsService {
     private readonly signals: RunSignals,
   ) {}
 
-  async create(dto: CreateRunDto) {
+  async create(dto: CreateRunDto, principal: Principal) {
     const dataset = await this.prisma.dataset.findUnique({ where: { id: dto.datasetId } });
     if (!dataset) throw notFound('dataset', dto.datasetId);
     if (dataset.status !== 'READY') throw invalidInput('datasetId', `dataset ${dataset.id} is ${dataset.status}, not READY`);
@@ -24,7 +25,7 @@ export class RunsService {
 
     const run = await this.prisma.$transaction(async (tx) => {
       const modelName = dto.modelName ?? dataset.name;
-      const model = await tx.model.upsert({ where: { name: modelName }, create: { name: modelName }, update: {} });
+      const model = await tx.model.upsert({ where: { name: modelName }, create: { name: modelName, createdById: principal.id }, update: {} });
       const created = await tx.run.create({
         data: {
           datasetId: dataset.id,
@@ -39,6 +40,7 @@ export class RunsService {
           earlyStopping: dto.earlyStopping ?? Prisma.DbNull,
           bias: dto.bias,
           checkpointEvery: dto.checkpointEvery,
+          createdById: principal.id,
         },
       });
       await tx.runEvent.create({ data: { runId: created.id, toStatus: RunStatus.QUEUED, attempt: 0, message: 'submitted' } });
@@ -55,10 +57,11 @@ export class RunsService {
   }
 
   /** Stops a queued or running run for good: CANCELLED, not retried, its metrics so far kept. */
-  async cancel(id: string) {
+  async cancel(id: string, principal: Principal) {
     const cancelled = await this.prisma.$transaction(async (tx) => {
       const run = await tx.run.findUnique({ where: { id } });
       if (!run) throw notFound('run', id);
+      assertOwnerOrAdmin(principal, run, 'run');
       if (run.status !== RunStatus.QUEUED && run.status !== RunStatus.RUNNING) {
         throw new DomainError('CONFLICT', `run ${id} is ${run.status} and cannot be cancelled`);
       }
@@ -85,7 +88,7 @@ export class RunsService {
       orderBy: [{ queuedAt: 'desc' }, { id: 'desc' }],
       take: query.limit,
       skip: query.offset,
-      include: { model: true },
+      include: { model: true, ...CREATED_BY },
     });
     return runs.map((run) => toRunView(run));
   }

@@ -1,0 +1,27 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { API_CONFIG, type ApiConfig } from '../api.config.js';
+import { AdminKeyBootstrap } from './admin-key.bootstrap.js';
+import { ApiKeysController } from './api-keys.controller.js';
+import { ApiKeysService } from './api-keys.service.js';
+import { AuthenticateGuard } from './authenticate.guard.js';
+import { AuthorizeGuard } from './authorize.guard.js';
+
+/** API keys and the global guards; global guards run in the order they are listed here. */
+@Module({})
+export class AuthModule {
+  static forRoot(config: ApiConfig): DynamicModule {
+    return {
+      module: AuthModule,
+      controllers: [ApiKeysController],
+      providers: [
+        { provide: API_CONFIG, useValue: config },
+        ApiKeysService,
+        AdminKeyBootstrap,
+        { provide: APP_GUARD, useClass: AuthenticateGuard },
+        { provide: APP_GUARD, useClass: AuthorizeGuard },
+      ],
+      exports: [ApiKeysService],
+    };
+  }
+}
