@@ -6,9 +6,6 @@ export const ApiEnvSchema = z.object({
   PORT: intVar(0, 65_535, 3000),
   /** Largest accepted upload, in megabytes; bigger ones are answered 413. */
   MAX_UPLOAD_MB: intVar(1, 10_240, 512),
-  /** Most entries a zip may hold, and most bytes its images may inflate to (zip bombs stop here): 413 past either. */
-  MAX_ARCHIVE_ENTRIES: intVar(1, 10_000_000, 100_000),
-  MAX_UNCOMPRESSED_MB: intVar(1, 1_048_576, 4_096),
   /** Most files in one multipart upload of images (a zip counts as one). */
   MAX_UPLOAD_FILES: intVar(1, 1_000_000, 10_000),
   /**
@@ -19,6 +16,8 @@ export const ApiEnvSchema = z.object({
     (value) => (value === '' ? undefined : value),
     z.string().min(16, 'at least 16 characters; e.g. `openssl rand -hex 32`').optional(),
   ),
+  /** Largest estimated worker memory a run may need (parameters, optimizer state, a batch, the dataset); 400 past it. */
+  MAX_RUN_MEMORY_MB: intVar(16, 4_194_304, 12_288),
 });
 export type ApiConfig = z.infer<typeof ApiEnvSchema>;
 

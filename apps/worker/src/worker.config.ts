@@ -11,6 +11,8 @@ export const WorkerEnvSchema = z.object({
   PREPROCESS_IMAGE_CONCURRENCY: intVar(1, 64, 4),
   /** Images per chunk job: a dataset's chunks are spread over every worker. */
   PREPROCESS_CHUNK_SIZE: intVar(1, 1_000_000, 1_000),
+  /** Most bytes of stored pixels per chunk job: big images make smaller chunks, so a chunk's memory stays bounded. */
+  PREPROCESS_CHUNK_MB: intVar(1, 16_384, 64),
   /** Runs trained at once by this process, each in its own thread; one fills a CPU or a GPU. */
   TRAIN_CONCURRENCY: intVar(1, 16, 1),
   /** The TensorFlow.js backend: auto picks tfjs-node(-gpu) where installed, else wasm, else cpu. */

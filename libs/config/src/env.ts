@@ -14,6 +14,12 @@ export const commonEnv = {
     .string()
     .regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - only')
     .default('trainyard'),
+  /**
+   * Most entries an uploaded zip may hold, and most bytes its images may inflate to (zip bombs stop
+   * here): the API answers 413 past either, and workers open archives with the same limits.
+   */
+  MAX_ARCHIVE_ENTRIES: z.coerce.number().int().min(1).max(10_000_000).default(100_000),
+  MAX_UNCOMPRESSED_MB: z.coerce.number().int().min(1).max(1_048_576).default(4_096),
 };
 
 /** An integer variable with bounds, accepting the string the environment holds. */

@@ -8,3 +8,4 @@ export * from './rng.js';
 export * from './trainer.js';
 export * from './weights.js';
 export { blasThreads } from './blas/native.js';
+export * from './run-memory.js';

@@ -15,6 +15,11 @@ export const DEFAULT_ARCHIVE_LIMITS: Required<ArchiveLimits> = {
   maxUncompressedBytes: 1024 ** 3,
 };
 
+/** The limits from the environment both apps read (libs/config's MAX_ARCHIVE_ENTRIES, MAX_UNCOMPRESSED_MB), so API and workers agree. */
+export function archiveLimitsOf(env: { MAX_ARCHIVE_ENTRIES: number; MAX_UNCOMPRESSED_MB: number }): Required<ArchiveLimits> {
+  return { maxEntries: env.MAX_ARCHIVE_ENTRIES, maxUncompressedBytes: env.MAX_UNCOMPRESSED_MB * 1024 ** 2 };
+}
+
 export const IMAGE_EXTENSIONS = ['png', 'jpg', 'jpeg', 'webp', 'gif', 'tif', 'tiff'] as const;
 
 /** labels.csv is inflated to be read even by inspectArchive; this bounds what that may cost. */

@@ -1,6 +1,7 @@
 export { ArchiveError, ImageError, type ArchiveErrorCode, type ImageErrorCode } from './errors.js';
 export {
   DEFAULT_ARCHIVE_LIMITS,
+  archiveLimitsOf,
   IMAGE_EXTENSIONS,
   MAX_MANIFEST_BYTES,
   inspectArchive,
@@ -17,6 +18,7 @@ export {
   DEFAULT_PREPROCESS_SPEC,
   DEFAULT_SPLIT,
   FITS,
+  MAX_INPUT_SIZE,
   MAX_ROUND_DECIMALS,
   MAX_SIDE,
   PreprocessSpecSchema,
@@ -43,3 +45,4 @@ export {
   type SplitCounts,
 } from './preprocessed-dataset.js';
 export { storedSpec } from './stored-spec.js';
+export { chunkRanges, type ChunkRange } from './chunks.js';

@@ -1,5 +1,5 @@
 import { ZodError } from 'zod';
-import { DEFAULT_PREPROCESS_SPEC, parsePreprocessSpec } from './preprocess-spec.js';
+import { DEFAULT_PREPROCESS_SPEC, MAX_INPUT_SIZE, parsePreprocessSpec } from './preprocess-spec.js';
 
 function issuesOf(input: unknown): string[] {
   try {
@@ -64,5 +64,13 @@ describe('parsePreprocessSpec', () => {
       'std.2: Too small: expected number to be >0',
       'mean: mean needs one value per channel (3), got 1',
     ]);
+  });
+
+  it('caps width × height × channels, so a tiny upload cannot ask for gigabytes of pixels', () => {
+    expect(issuesOf({ width: 2048, height: 2048, channels: 3 })).toEqual([
+      `width: width × height × channels is 2048 × 2048 × 3 = 12582912 values per image; the limit is ${MAX_INPUT_SIZE}`,
+    ]);
+    expect(parsePreprocessSpec({ width: 1024, height: 1024, channels: 1 }).width).toBe(1024);
+    expect(issuesOf({ width: 1024, height: 1024, channels: 3 })).toHaveLength(1);
   });
 });

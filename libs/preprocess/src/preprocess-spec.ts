@@ -10,6 +10,13 @@ export type Split = (typeof SPLITS)[number];
 /** Largest target side; 2048×2048×3 activations already take 48 MiB per image as float32. */
 export const MAX_SIDE = 2048;
 
+/**
+ * Most values one image may become (width × height × channels): a sample is stored as this many bytes
+ * and trained on as 4× as many, so a small upload with a huge spec cannot make a worker allocate gigabytes.
+ * 1024×1024 gray or 591×591 RGB; MAX_SIDE still bounds each side.
+ */
+export const MAX_INPUT_SIZE = 1024 * 1024;
+
 /** Rounding beyond this many decimals is below float32's resolution for values near 1. */
 export const MAX_ROUND_DECIMALS = 6;
 
@@ -56,6 +63,14 @@ export const PreprocessSpecSchema = z
     seed: z.number().int().min(0).max(2 ** 32 - 1).default(0),
   })
   .superRefine((spec, ctx) => {
+    const size = spec.width * spec.height * spec.channels;
+    if (size > MAX_INPUT_SIZE) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['width'],
+        message: `width × height × channels is ${spec.width} × ${spec.height} × ${spec.channels} = ${size} values per image; the limit is ${MAX_INPUT_SIZE}`,
+      });
+    }
     for (const key of ['mean', 'std'] as const) {
       const values = spec[key];
       if (values !== undefined && values.length !== spec.channels) {

@@ -71,6 +71,7 @@ describe('the datasets API', () => {
     ['a zero width', { width: 0 }, 'width'],
     ['a height that is not a number', { height: 'tall' }, 'height'],
     ['an unknown field', { colour: 'blue' }, 'colour'],
+    ['a spec whose images would be gigabytes of pixels', { width: 2048, height: 2048, channels: 3 }, 'width × height × channels'],
   ])('refuses %s with 400 naming the field', async (_case, fields, field) => {
     const zip = await goodZip();
     const form = new FormData();

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { JobName, QueueName } from '#libs/contracts';
 import { DatasetStatus, Prisma, PrismaService, RunStatus } from '#libs/database';
-import type { ArchiveLimits } from '#libs/preprocess';
+import { archiveLimitsOf, type ArchiveLimits } from '#libs/preprocess';
 import { JobQueue } from '#libs/queue';
 import { API_CONFIG, type ApiConfig } from '../api.config.js';
 import { assertOwnerOrAdmin, CREATED_BY, type Principal } from '../auth/index.js';
@@ -20,7 +20,7 @@ export class DatasetsService {
     private readonly jobs: JobQueue,
     @Inject(API_CONFIG) config: ApiConfig,
   ) {
-    this.limits = { maxEntries: config.MAX_ARCHIVE_ENTRIES, maxUncompressedBytes: config.MAX_UNCOMPRESSED_MB * 1024 * 1024 };
+    this.limits = archiveLimitsOf(config);
   }
 
   /**

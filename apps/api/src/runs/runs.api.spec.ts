@@ -67,6 +67,15 @@ describe('the runs API', () => {
     expect(error.body.message).toContain(field);
   });
 
+  it('refuses a run of two 65,536-unit layers with 400 naming layers and batchSize, its estimate and the limit', async () => {
+    const big = await api.prisma.dataset.create({ data: { name: 'photos', status: 'READY', numSamples: 1000, width: 128, height: 128, classes: ['a', 'b'] } });
+    const error = await refused({ ...valid(), datasetId: big.id, layers: [{ units: 65_536, activation: 'relu' }, { units: 65_536, activation: 'relu' }], batchSize: 256 });
+    expect(error.status).toBe(400);
+    expect(error.body.message).toMatch(/^layers, batchSize: .*estimated \d+ MiB.*the limit is 12288 MiB \(MAX_RUN_MEMORY_MB\)/);
+    expect(error.body.details).toMatchObject({ limitMb: 12_288 });
+    expect((error.body.details as { estimateMb: number }).estimateMb).toBeGreaterThan(24 * 1024);
+  });
+
   it('answers 404 for a dataset that does not exist', async () => {
     const error = await refused({ ...valid(), datasetId: '00000000-0000-4000-8000-000000000000' });
     expect(error.status).toBe(404);

@@ -1,12 +1,14 @@
 import { randomInt } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { JobName, QueueName } from '#libs/contracts';
 import { Prisma, PrismaService, RunStatus } from '#libs/database';
 import { JobQueue, RunSignals } from '#libs/queue';
 import { assertOwnerOrAdmin, CREATED_BY, type Principal } from '../auth/index.js';
+import { API_CONFIG, type ApiConfig } from '../api.config.js';
 import { DomainError, invalidInput, notFound } from '../http/domain-error.js';
 import { type CreateRunDto } from './create-run.dto.js';
 import { type ListRunsQuery } from './list-runs.dto.js';
+import { checkRunMemory } from './run-memory.check.js';
 import { toRunView, RUN_DETAIL } from './run.view.js';
 
 @Injectable()
@@ -15,6 +17,7 @@ export class RunsService {
     private readonly prisma: PrismaService,
     private readonly jobs: JobQueue,
     private readonly signals: RunSignals,
+    @Inject(API_CONFIG) private readonly config: ApiConfig,
   ) {}
 
   async create(dto: CreateRunDto, principal: Principal) {
@@ -22,6 +25,7 @@ export class RunsService {
     if (!dataset) throw notFound('dataset', dto.datasetId);
     if (dataset.status !== 'READY') throw invalidInput('datasetId', `dataset ${dataset.id} is ${dataset.status}, not READY`);
     if (dataset.classes.length < 2) throw invalidInput('datasetId', `dataset ${dataset.id} has fewer than two classes`);
+    checkRunMemory(dto, dataset, this.config.MAX_RUN_MEMORY_MB);
 
     const run = await this.prisma.$transaction(async (tx) => {
       const modelName = dto.modelName ?? dataset.name;

@@ -1,7 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { UnrecoverableError } from 'bullmq';
 import { PrismaService } from '#libs/database';
-import { readArchive, type Archive } from '#libs/preprocess';
+import { archiveLimitsOf, readArchive, type Archive } from '#libs/preprocess';
+import { WORKER_CONFIG, type WorkerConfig } from '../worker.config.js';
 
 /**
  * Opens a dataset's uploaded zip from Postgres, so a worker on any host can read it. The last upload read
@@ -11,7 +12,10 @@ import { readArchive, type Archive } from '#libs/preprocess';
 export class DatasetArchive {
   private last?: { datasetId: string; zip: Buffer };
 
-  constructor(private readonly prisma: PrismaService) {}
+  constructor(
+    private readonly prisma: PrismaService,
+    @Inject(WORKER_CONFIG) private readonly config: WorkerConfig,
+  ) {}
 
   async open(datasetId: string): Promise<Archive> {
     if (this.last?.datasetId !== datasetId) {
@@ -20,6 +24,7 @@ export class DatasetArchive {
       // A view, not a copy: uploads can be large.
       this.last = { datasetId, zip: Buffer.from(upload.bytes.buffer, upload.bytes.byteOffset, upload.bytes.byteLength) };
     }
-    return readArchive(this.last.zip);
+    // The API's limits: an archive it accepted opens here too.
+    return readArchive(this.last.zip, archiveLimitsOf(this.config));
   }
 }

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { type Job, UnrecoverableError, WaitingChildrenError } from 'bullmq';
 import { type JobData, JobName, JOBS, QueueName } from '#libs/contracts';
 import { DatasetStatus, PrismaService } from '#libs/database';
-import { ArchiveError, assignSplits, SPLITS, storedSpec } from '#libs/preprocess';
+import { ArchiveError, assignSplits, chunkRanges, SPLITS, storedSpec } from '#libs/preprocess';
 import { JobQueue } from '#libs/queue';
 import { isLastAttempt } from '../attempts.js';
 import type { JobContext, JobHandler } from '../job-handler.js';
@@ -49,9 +49,11 @@ export class PreprocessDatasetHandler implements JobHandler<JobName.PreprocessDa
   private async split(job: DatasetJob): Promise<void> {
     const { datasetId } = job.data;
     // The API counted the images when it checked the upload; the zip need not be read again for it.
-    const { imageCount: count } = await this.prisma.dataset.findUniqueOrThrow({ where: { id: datasetId }, select: { imageCount: true } });
-    const size = this.config.PREPROCESS_CHUNK_SIZE;
-    const chunks = Array.from({ length: Math.ceil(count / size) }, (_, i) => ({ datasetId, start: i * size, end: Math.min(count, (i + 1) * size) }));
+    const dataset = await this.prisma.dataset.findUniqueOrThrow({ where: { id: datasetId }, select: { imageCount: true, width: true, height: true, channels: true } });
+    const sampleBytes = dataset.width * dataset.height * dataset.channels;
+    const { PREPROCESS_CHUNK_SIZE, PREPROCESS_CHUNK_MB } = this.config;
+    const count = dataset.imageCount;
+    const chunks = chunkRanges(count, sampleBytes, PREPROCESS_CHUNK_SIZE, PREPROCESS_CHUNK_MB * 1024 ** 2).map((range) => ({ datasetId, ...range }));
     await this.jobs.queue(QueueName.Preprocess).addBulk(
       chunks.map((data) => ({
         name: JobName.PreprocessChunk,

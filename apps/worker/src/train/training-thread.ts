@@ -44,14 +44,15 @@ const THREAD_ENTRY = new URL('./train.thread.js', import.meta.url);
 /**
  * Trains in a worker thread so the event loop stays free to renew BullMQ's lock. Epochs are handed to
  * `onEpoch` one at a time, in order; if it throws, or `signal` aborts, the thread is stopped at once.
- * Resolves with the final weights.
+ * Resolves with the final weights. `input.pixels` is transferred: it is empty here afterwards.
  */
 export function runTrainingThread(
   input: TrainingInput,
   handlers: { onEpoch: (result: EpochResult) => Promise<void>; signal: AbortSignal },
 ): Promise<TrainingOutcome> {
   return new Promise((resolve, reject) => {
-    const thread = new Worker(THREAD_ENTRY, { workerData: input });
+    // The samples move to the thread rather than being copied: the worker holds the dataset once.
+    const thread = new Worker(THREAD_ENTRY, { workerData: input, transferList: [input.pixels.buffer as ArrayBuffer] });
     let chain = Promise.resolve();
     let settled = false;
     const settle = (error: Error | null, outcome?: TrainingOutcome) => {

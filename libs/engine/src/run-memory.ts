@@ -1,0 +1,51 @@
+import type { Architecture, OptimizerName } from '#libs/contracts';
+import { FLOAT_COPY_LIMIT } from './dataset.js';
+import { layerShapes } from './network.js';
+
+/** What a run needs to be sized: its network, optimizer, batch and the dataset it trains on. */
+export interface RunMemoryInput {
+  architecture: Architecture;
+  optimizer: OptimizerName;
+  batchSize: number;
+  /** Samples the worker loads (train + validation, or all but test). */
+  samples: number;
+}
+
+/** Bytes a training worker holds for a run, part by part, and their sum. */
+export interface RunMemoryEstimate {
+  parameters: number;
+  gradients: number;
+  optimizerState: number;
+  /** Forward activations and their gradients for one batch, with the input batch itself. */
+  activations: number;
+  /** The dataset's bytes, plus the float copy the trainer makes of it when that copy is small enough. */
+  dataset: number;
+  /** The checkpoint being encoded and the copy handed to the storing thread. */
+  checkpoints: number;
+  total: number;
+}
+
+const FLOAT = 4;
+/** Slots per variable that each optimizer keeps (tfjs: momentum's velocity, rmsprop's mean square, adam's two moments). */
+const OPTIMIZER_SLOTS: Record<OptimizerName, number> = { sgd: 0, momentum: 1, rmsprop: 1, adam: 2 };
+/** tfjs keeps a layer's pre-activation, activation and their gradients alive during backprop. */
+const TENSORS_PER_ACTIVATION = 4;
+
+/**
+ * The memory a worker needs to train a run, from its shape alone: the one owner of this estimate, so the
+ * API can refuse a run that would take a worker down before anything is queued.
+ */
+export function estimateRunMemory({ architecture, optimizer, batchSize, samples }: RunMemoryInput): RunMemoryEstimate {
+  const shapes = layerShapes(architecture);
+  const parameterCount = shapes.reduce((sum, s) => sum + s.inputs * s.units + (s.bias ? s.units : 0), 0);
+  const parameters = parameterCount * FLOAT;
+  const gradients = parameters;
+  const optimizerState = parameters * OPTIMIZER_SLOTS[optimizer];
+  const units = shapes.reduce((sum, s) => sum + s.units, 0);
+  const activations = batchSize * (architecture.inputSize + TENSORS_PER_ACTIVATION * units) * FLOAT;
+  const bytes = samples * architecture.inputSize;
+  const dataset = bytes + Math.min(bytes * FLOAT, 2 * FLOAT_COPY_LIMIT);
+  const checkpoints = 2 * (parameters + optimizerState);
+  const total = parameters + gradients + optimizerState + activations + dataset + checkpoints;
+  return { parameters, gradients, optimizerState, activations, dataset, checkpoints, total };
+}
