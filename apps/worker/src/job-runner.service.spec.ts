@@ -2,7 +2,7 @@ import { JobName } from '#libs/contracts';
 import type { JobHandler } from './job-handler.js';
 import { indexHandlers } from './job-runner.service.js';
 
-const handler = (name: JobName): JobHandler => ({ name, handle: async () => undefined });
+const handler = (name: JobName): JobHandler => ({ name, handle: async () => undefined, onFinalFailure: async () => undefined });
 
 describe('indexHandlers', () => {
   it('maps every job name to its one handler', () => {

@@ -1,8 +1,10 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { Job, Worker } from 'bullmq';
+import { Job, UnrecoverableError, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { JOBS, JobName, QueueName } from '#libs/contracts';
 import { REDIS } from '#libs/queue';
+import { CrashCount } from './crash-count.js';
+import { crashReason, isFinal, isParked } from './failure-policy.js';
 import { HeartbeatService } from './heartbeat.service.js';
 import { JOB_HANDLERS, type JobHandler } from './job-handler.js';
 import { WORKER_CONFIG, type WorkerConfig } from './worker.config.js';
@@ -15,6 +17,7 @@ export class JobRunner {
   private readonly workers: Worker[] = [];
   private readonly connections: Redis[] = [];
   private readonly shutdown = new AbortController();
+  private readonly crashes: CrashCount;
 
   constructor(
     @Inject(JOB_HANDLERS) handlers: JobHandler[],
@@ -23,6 +26,7 @@ export class JobRunner {
     private readonly heartbeat: HeartbeatService,
   ) {
     this.handlers = indexHandlers(handlers);
+    this.crashes = new CrashCount(redis, config.QUEUE_PREFIX);
   }
 
   start(): void {
@@ -38,26 +42,50 @@ export class JobRunner {
         connection,
         prefix: this.config.QUEUE_PREFIX,
         concurrency: concurrency[queue],
-        // A worker that dies mid-job shows up as a stall; its job goes back to the queue this many times.
-        maxStalledCount: 5,
+        // A worker that dies mid-job shows up as a stall and its job goes back to the queue; process()
+        // counts those crashes against JOB_CRASH_LIMIT itself, so BullMQ's own limit must never come first.
+        maxStalledCount: 1_000_000,
         lockDuration: this.config.JOB_LOCK_MS,
         stalledInterval: this.config.JOB_LOCK_MS,
       });
-      worker.on('failed', (job, error) => this.logger.warn(`${job?.name} ${job?.id} failed: ${error.message}`));
+      worker.on('failed', (job, error) => {
+        this.logger.warn(`${job?.name} ${job?.id} failed: ${error.message}`);
+        // BullMQ fails some jobs without running them (a parent whose child failed): their rows end here.
+        if (job?.deferredFailure) this.finalFailure(job, job.deferredFailure).catch((e: Error) => this.logger.error(e.message));
+      });
       worker.on('error', (error) => this.logger.error(error.message));
       this.workers.push(worker);
     }
   }
 
+  /** The one place that decides whether a job runs again; the handler only says what happened. */
   private async process(job: Job, token: string | undefined): Promise<unknown> {
     const handler = this.handlers.get(job.name as JobName);
-    if (!handler) throw new Error(`No handler for job ${job.name}`);
+    if (!handler) throw new UnrecoverableError(`No handler for job ${job.name}`);
+    const crashes = await this.crashes.of(job);
+    if (crashes >= this.config.JOB_CRASH_LIMIT) {
+      const reason = crashReason(crashes);
+      await this.finalFailure(job, reason);
+      throw new UnrecoverableError(reason);
+    }
     const done = this.heartbeat.track(`${job.name}:${job.id}`);
     try {
-      return await handler.handle(job, { token, signal: this.shutdown.signal });
+      const result = await handler.handle(job, { token, signal: this.shutdown.signal, progressed: () => this.crashes.progressed(job) });
+      await this.crashes.forget(job);
+      return result;
+    } catch (error) {
+      if (isParked(error) || !isFinal(job, error)) throw error;
+      const message = error instanceof Error ? error.message : String(error);
+      await this.finalFailure(job, message);
+      throw error instanceof UnrecoverableError ? error : new UnrecoverableError(message);
     } finally {
       done();
     }
+  }
+
+  private async finalFailure(job: Job, reason: string): Promise<void> {
+    await this.handlers.get(job.name as JobName)?.onFinalFailure(job, reason);
+    await this.crashes.forget(job);
   }
 
   /** Tells running handlers to hand their jobs back, then waits for them before closing. */

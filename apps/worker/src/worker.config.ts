@@ -21,6 +21,8 @@ export const WorkerEnvSchema = z.object({
   CHECKPOINTS_KEPT: intVar(1, 1000, 3),
   /** How long a job's lock lasts without renewal; a dead worker's job is taken back after about this long. */
   JOB_LOCK_MS: intVar(1_000, 600_000, 30_000),
+  /** Times workers may die holding one job (without it making progress) before it ends FAILED. */
+  JOB_CRASH_LIMIT: intVar(1, 100, 3),
   /** If set, touched on every heartbeat so a container healthcheck can see the worker is alive. */
   HEARTBEAT_FILE: z.string().min(1).optional(),
   WORKER_NAME: z.string().min(1).default(hostname()),

@@ -19,7 +19,8 @@ async function postgresUp(databaseUrl: string): Promise<boolean> {
   }
 }
 
-async function redisUp(redisUrl: string): Promise<boolean> {
+/** True when a Redis answers PING at `redisUrl`; never waits on a reconnect. */
+export async function redisUp(redisUrl: string): Promise<boolean> {
   const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
   try {
     await redis.connect();

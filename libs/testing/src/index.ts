@@ -1,3 +1,4 @@
 export * from './test-database.js';
 export * from './fixtures.js';
 export * from './system.js';
+export * from './private-services.js';

@@ -3,7 +3,6 @@ import { type Job, UnrecoverableError } from 'bullmq';
 import { type JobData, JobName } from '#libs/contracts';
 import { DatasetStatus, PrismaService } from '#libs/database';
 import { ArchiveError, preprocessArchive, type SkippedFile, storedSpec } from '#libs/preprocess';
-import { isLastAttempt } from '../attempts.js';
 import type { JobContext, JobHandler } from '../job-handler.js';
 import { WORKER_CONFIG, type WorkerConfig } from '../worker.config.js';
 import { DatasetArchive } from './dataset-archive.js';
@@ -28,16 +27,17 @@ export class PreprocessChunkHandler implements JobHandler<JobName.PreprocessChun
   ) {}
 
   async handle(job: Job<JobData<JobName.PreprocessChunk>>, _context: JobContext): Promise<ChunkResult> {
-    return this.store(job).catch(async (error: Error) => {
-      // The waiting dataset job fails with its chunk without running again, so the row is marked here.
-      if (error instanceof ArchiveError || error instanceof UnrecoverableError || isLastAttempt(job)) {
-        const { datasetId, start, end } = job.data;
-        await this.prisma.dataset.updateMany({
-          where: { id: datasetId, status: DatasetStatus.PROCESSING },
-          data: { status: DatasetStatus.FAILED, error: error instanceof ArchiveError ? error.message : `images ${start}–${end - 1} could not be stored: ${error.message}` },
-        });
-      }
+    return this.store(job).catch((error: Error) => {
       throw error instanceof ArchiveError ? new UnrecoverableError(error.message) : error;
+    });
+  }
+
+  /** The waiting dataset job fails with its chunk without running again, so the dataset row is marked here. */
+  async onFinalFailure(job: Job<JobData<JobName.PreprocessChunk>>, reason: string): Promise<void> {
+    const { datasetId, start, end } = job.data;
+    await this.prisma.dataset.updateMany({
+      where: { id: datasetId, status: { in: [DatasetStatus.PENDING, DatasetStatus.PROCESSING] } },
+      data: { status: DatasetStatus.FAILED, error: `images ${start}–${end - 1} could not be stored: ${reason}` },
     });
   }
 

@@ -4,7 +4,6 @@ import { type JobData, JobName, JOBS, QueueName } from '#libs/contracts';
 import { DatasetStatus, PrismaService } from '#libs/database';
 import { ArchiveError, assignSplits, chunkRanges, SPLITS, storedSpec } from '#libs/preprocess';
 import { JobQueue } from '#libs/queue';
-import { isLastAttempt } from '../attempts.js';
 import type { JobContext, JobHandler } from '../job-handler.js';
 import { WORKER_CONFIG, type WorkerConfig } from '../worker.config.js';
 import type { ChunkResult } from './preprocess-chunk.handler.js';
@@ -38,11 +37,15 @@ export class PreprocessDatasetHandler implements JobHandler<JobName.PreprocessDa
       if (await job.moveToWaitingChildren(token!)) throw new WaitingChildrenError();
       await this.finish(job);
     } catch (error) {
-      if (error instanceof WaitingChildrenError) throw error;
-      const final = error instanceof ArchiveError || error instanceof UnrecoverableError || isLastAttempt(job);
-      if (final) await this.fail(datasetId, (error as Error).message);
       throw error instanceof ArchiveError ? new UnrecoverableError(error.message) : error;
     }
+  }
+
+  async onFinalFailure(job: DatasetJob, reason: string): Promise<void> {
+    await this.prisma.dataset.updateMany({
+      where: { id: job.data.datasetId, status: { in: [DatasetStatus.PENDING, DatasetStatus.PROCESSING] } },
+      data: { status: DatasetStatus.FAILED, error: reason },
+    });
   }
 
   /** Queues one chunk job per slice of images; their ids make a repeated split add nothing new. */
@@ -106,12 +109,6 @@ export class PreprocessDatasetHandler implements JobHandler<JobName.PreprocessDa
     );
   }
 
-  private async fail(datasetId: string, error: string): Promise<void> {
-    await this.prisma.dataset.updateMany({
-      where: { id: datasetId, status: { in: [DatasetStatus.PENDING, DatasetStatus.PROCESSING] } },
-      data: { status: DatasetStatus.FAILED, error },
-    });
-  }
 }
 
 /** Groups of files whose bytes are identical, so a user sees the same photo filed twice (perhaps under two classes). */

@@ -104,17 +104,30 @@ export class RunLedger {
     }
   }
 
-  /** Records a failed attempt: FAILED when it will not be retried, else back to QUEUED for the retry. */
-  fail(claim: RunClaim, error: string, final: boolean): Promise<void> {
+  /** Records a failed attempt and puts the run back to QUEUED; the job runner retries it or calls failRun. */
+  fail(claim: RunClaim, error: string): Promise<void> {
     return this.prisma.$transaction(async (tx) => {
       await this.fence(tx, claim);
-      if (final) return this.finish(tx, claim, RunStatus.FAILED, error);
       await tx.run.update({ where: { id: claim.runId }, data: { status: RunStatus.QUEUED, error } });
       await tx.runEvent.create({
-        data: { runId: claim.runId, fromStatus: RunStatus.RUNNING, toStatus: RunStatus.QUEUED, attempt: claim.attempt, workerId: claim.workerId, message: `will retry: ${error}` },
+        data: { runId: claim.runId, fromStatus: RunStatus.RUNNING, toStatus: RunStatus.QUEUED, attempt: claim.attempt, workerId: claim.workerId, message: `attempt ${claim.attempt} failed: ${error}` },
       });
     }).catch((e) => {
       if (!(e instanceof LostRunError)) throw e;
+    });
+  }
+
+  /** Ends a run FAILED for good, from whatever state it was left in; a run that already ended is left alone. */
+  failRun(runId: string, reason: string): Promise<void> {
+    return this.prisma.$transaction(async (tx) => {
+      const run = await tx.run.findUnique({ where: { id: runId } });
+      if (!run || TERMINAL.includes(run.status)) return;
+      const ended = await tx.run.updateMany({
+        where: { id: runId, status: run.status, attempt: run.attempt },
+        data: { status: RunStatus.FAILED, error: reason, finishedAt: new Date() },
+      });
+      if (ended.count === 0) return;
+      await tx.runEvent.create({ data: { runId, fromStatus: run.status, toStatus: RunStatus.FAILED, attempt: run.attempt, workerId: run.workerId, message: reason } });
     });
   }
 

@@ -4,17 +4,13 @@ import { type Architecture, type EarlyStopping, type JobData, JobName, type Laye
 import { DatasetStatus, PrismaService } from '#libs/database';
 import { SPLIT_CODE, stripOptimizerState } from '#libs/engine';
 import { activationTable, storedSpec } from '#libs/preprocess';
-import { isLastAttempt } from '../attempts.js';
 import type { JobContext, JobHandler } from '../job-handler.js';
 import { WorkerIdentity } from '../worker-identity.js';
 import { Cancellations } from './cancellations.js';
 import { LostRunError, type RunClaim, RunLedger } from './run-ledger.js';
-import { runTrainingThread, type TrainingInput } from './training-thread.js';
+import { runTrainingThread, TrainingThreadError, type TrainingInput } from './training-thread.js';
 
 const SAMPLES_PER_READ = 2_000;
-
-/** Errors that retrying the same run would only repeat. */
-const NOT_RETRIED = new Set(['DivergedError', 'UnrecoverableError']);
 
 /** Trains one run in a thread, storing each epoch as it lands and the weights as a model version at the end. */
 @Injectable()
@@ -29,12 +25,12 @@ export class TrainRunHandler implements JobHandler<JobName.TrainRun> {
     private readonly cancellations: Cancellations,
   ) {}
 
-  async handle(job: Job<JobData<JobName.TrainRun>>, { signal: shutdown, token }: JobContext): Promise<void> {
+  async handle(job: Job<JobData<JobName.TrainRun>>, { signal: shutdown, token, progressed }: JobContext): Promise<void> {
     const cancel = this.cancellations.watch(job.data.runId);
     try {
       const claim = await this.ledger.claim(job.data.runId, this.identity.id, this.identity.backend);
       if (!claim) return; // finished or cancelled already: a repeated delivery has nothing to do
-      await this.train(job, claim, AbortSignal.any([shutdown, cancel.signal])).catch(async (error: Error) => {
+      await this.train(job, claim, AbortSignal.any([shutdown, cancel.signal]), progressed).catch(async (error: Error) => {
         if (await this.ledger.isCancelled(claim.runId)) return; // stopped on request; metrics so far are kept
         if (shutdown.aborted) {
           // Asked to stop: hand the run back now rather than leave it for stall detection to find.
@@ -42,17 +38,21 @@ export class TrainRunHandler implements JobHandler<JobName.TrainRun> {
           await job.moveToWait(token);
           throw new WaitingError();
         }
-        if (error instanceof LostRunError) throw new UnrecoverableError(error.message);
-        const final = NOT_RETRIED.has(error.name) || isLastAttempt(job);
-        await this.ledger.fail(claim, error.message, final);
-        throw final ? new UnrecoverableError(error.message) : error;
+        // Another attempt holds the run now (this worker lost its lock): it, not this one, finishes the run.
+        if (error instanceof LostRunError) return this.logger.warn(error.message);
+        await this.ledger.fail(claim, error.message);
+        throw error instanceof TrainingThreadError && error.permanent ? new UnrecoverableError(error.message) : error;
       });
     } finally {
       cancel.release();
     }
   }
 
-  private async train(job: Job<JobData<JobName.TrainRun>>, claim: RunClaim, signal: AbortSignal): Promise<void> {
+  onFinalFailure(job: Job<JobData<JobName.TrainRun>>, reason: string): Promise<void> {
+    return this.ledger.failRun(job.data.runId, reason);
+  }
+
+  private async train(job: Job<JobData<JobName.TrainRun>>, claim: RunClaim, signal: AbortSignal, progressed: () => Promise<void>): Promise<void> {
     const { input, checkpointEvery } = await this.load(claim);
     this.logger.log(`run ${claim.runId} attempt ${claim.attempt}: ${input.labels.length} samples, from epoch ${claim.startEpoch}`);
     const outcome = await runTrainingThread(input, {
@@ -60,6 +60,7 @@ export class TrainRunHandler implements JobHandler<JobName.TrainRun> {
       onEpoch: async (result) => {
         await this.ledger.recordEpoch(claim, result, result.epoch % checkpointEvery === 0);
         await job.updateProgress({ epoch: result.epoch, epochs: input.spec.epochs, loss: result.loss, accuracy: result.accuracy });
+        await progressed();
       },
     });
     const stopped = outcome.earlyStopped;

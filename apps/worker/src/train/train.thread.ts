@@ -1,5 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { selectBackend, train } from '#libs/engine';
+import { DivergedError, selectBackend, train } from '#libs/engine';
 import type { ThreadMessage, TrainingInput } from './training-thread.js';
 
 // Entry point of a training thread: trains and posts each epoch back to the worker's main thread.
@@ -18,5 +18,6 @@ try {
   post({ type: 'done', outcome: { weights: result.weights, earlyStopped: result.earlyStopped } });
 } catch (error) {
   const { name, message } = error instanceof Error ? error : new Error(String(error));
-  post({ type: 'error', name, message });
+  // A diverged loss diverges again on retry: the only error class the thread knows to be permanent.
+  post({ type: 'error', name, message, permanent: error instanceof DivergedError });
 }

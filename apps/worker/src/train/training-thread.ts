@@ -29,11 +29,15 @@ export type ThreadMessage =
   | { type: 'ready'; backend: { name: string; device: string } }
   | { type: 'epoch'; result: EpochResult }
   | { type: 'done'; outcome: TrainingOutcome }
-  | { type: 'error'; name: string; message: string };
+  | { type: 'error'; name: string; message: string; permanent?: boolean };
 
-/** An error raised inside the training thread, carried across with its name (e.g. DivergedError). */
+/** An error raised inside the training thread, carried across with its name and whether a retry could help. */
 export class TrainingThreadError extends Error {
-  constructor(name: string, message: string) {
+  constructor(
+    name: string,
+    message: string,
+    readonly permanent = false,
+  ) {
     super(message);
     this.name = name;
   }
@@ -73,7 +77,7 @@ export function runTrainingThread(
         .then(async () => {
           if (message.type === 'epoch') await handlers.onEpoch(message.result);
           else if (message.type === 'done') settle(null, message.outcome);
-          else if (message.type === 'error') settle(new TrainingThreadError(message.name, message.message));
+          else if (message.type === 'error') settle(new TrainingThreadError(message.name, message.message, message.permanent));
         })
         .catch((error: Error) => settle(error));
     });
