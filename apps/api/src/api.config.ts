@@ -18,6 +18,8 @@ export const ApiEnvSchema = z.object({
   ),
   /** Largest estimated worker memory a run may need (parameters, optimizer state, a batch, the dataset); 400 past it. */
   MAX_RUN_MEMORY_MB: intVar(16, 4_194_304, 12_288),
+  /** If set, /metrics is also served without a key on this port, for a scraper inside the cluster. */
+  METRICS_PORT: z.coerce.number().int().min(0).max(65_535).optional(),
 });
 export type ApiConfig = z.infer<typeof ApiEnvSchema>;
 

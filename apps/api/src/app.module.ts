@@ -8,6 +8,8 @@ import { DatasetsController } from './datasets/datasets.controller.js';
 import { DatasetsService } from './datasets/datasets.service.js';
 import { SamplesController } from './datasets/samples.controller.js';
 import { SamplesService } from './datasets/samples.service.js';
+import { MetricsController } from './metrics/metrics.controller.js';
+import { MetricsService } from './metrics/metrics.service.js';
 import { ModelsController } from './models/models.controller.js';
 import { ModelsService } from './models/models.service.js';
 import { RunsController } from './runs/runs.controller.js';
@@ -25,8 +27,8 @@ export class AppModule {
         AuthModule.forRoot(config),
         MulterModule.register({ limits: { fileSize: config.MAX_UPLOAD_MB * 1024 * 1024, files: config.MAX_UPLOAD_FILES } }),
       ],
-      controllers: [DatasetsController, SamplesController, RunsController, ModelsController, WorkersController],
-      providers: [{ provide: API_CONFIG, useValue: config }, DatasetsService, SamplesService, RunsService, ModelsService],
+      controllers: [DatasetsController, SamplesController, RunsController, ModelsController, WorkersController, MetricsController],
+      providers: [{ provide: API_CONFIG, useValue: config }, DatasetsService, SamplesService, RunsService, ModelsService, MetricsService],
     };
   }
 }

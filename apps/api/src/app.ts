@@ -5,10 +5,13 @@ import { type ApiConfig } from './api.config.js';
 import { AppModule } from './app.module.js';
 import { HttpExceptionFilter } from './http/http-exception.filter.js';
 import { validationPipe } from './http/validation.pipe.js';
+import { httpMetrics } from './metrics/http-metrics.js';
+import { MetricsService } from './metrics/metrics.service.js';
 
 /** Builds the HTTP app with its app-wide pipe and filter; main.ts and the tests both start it here. */
 export async function createApp(config: ApiConfig, logger: LogLevel[] = ['error', 'warn', 'log']): Promise<INestApplication> {
   const app = await NestFactory.create(AppModule.forRoot(config), { logger });
+  app.use(httpMetrics(app.get(MetricsService)));
   app.useGlobalPipes(validationPipe);
   app.useGlobalFilters(new HttpExceptionFilter());
   app.enableShutdownHooks();

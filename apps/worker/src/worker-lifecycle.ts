@@ -3,6 +3,7 @@ import { HeartbeatService } from './heartbeat.service.js';
 import { JobRunner } from './job-runner.service.js';
 import { Cancellations } from './train/cancellations.js';
 import { WorkerIdentity } from './worker-identity.js';
+import { WorkerMetrics } from './worker-metrics.js';
 
 /**
  * Starts the worker's parts in order and stops them in reverse. Stopping runs before Nest's
@@ -15,11 +16,13 @@ export class WorkerLifecycle implements BeforeApplicationShutdown {
     private readonly heartbeat: HeartbeatService,
     private readonly cancellations: Cancellations,
     private readonly runner: JobRunner,
+    private readonly metrics: WorkerMetrics,
   ) {}
 
   async start(): Promise<void> {
     await this.identity.detectBackend();
     await this.heartbeat.start();
+    await this.metrics.start();
     await this.cancellations.start();
     this.runner.start();
     Logger.log(`worker ${this.identity.id} ready (backend ${this.identity.backend}, ${this.identity.device})`, 'Worker');
@@ -30,5 +33,6 @@ export class WorkerLifecycle implements BeforeApplicationShutdown {
     await this.runner.stop();
     await this.cancellations.stop();
     await this.heartbeat.stop();
+    await this.metrics.stop();
   }
 }

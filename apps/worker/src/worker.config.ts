@@ -26,6 +26,8 @@ export const WorkerEnvSchema = z.object({
   /** If set, touched on every heartbeat so a container healthcheck can see the worker is alive. */
   HEARTBEAT_FILE: z.string().min(1).optional(),
   WORKER_NAME: z.string().min(1).default(hostname()),
+  /** If set, this worker serves /metrics, /health/live and /health/ready on this port (0 picks a free one). */
+  METRICS_PORT: z.coerce.number().int().min(0).max(65_535).optional(),
 });
 export type WorkerConfig = z.infer<typeof WorkerEnvSchema>;
 

@@ -13,6 +13,7 @@ import { TrainRunHandler } from './train/train-run.handler.js';
 import { WORKER_CONFIG, type WorkerConfig } from './worker.config.js';
 import { WorkerIdentity } from './worker-identity.js';
 import { WorkerLifecycle } from './worker-lifecycle.js';
+import { WorkerMetrics } from './worker-metrics.js';
 
 @Module({})
 export class WorkerModule {
@@ -26,6 +27,7 @@ export class WorkerModule {
       providers: [
         { provide: WORKER_CONFIG, useValue: config },
         WorkerIdentity,
+        WorkerMetrics,
         HeartbeatService,
         RunLedger,
         Cancellations,

@@ -10,7 +10,7 @@ import { createTestDatabase, TEST_REDIS_URL, uniqueName } from './test-database.
  * The built API and `workers` worker processes on a schema and queue prefix of their own. `api` holds
  * an admin key given as ADMIN_API_KEY (so no key file is written); `clientAs` makes keys of other roles.
  */
-export async function startSystem(options: { workers: number; env?: Record<string, string> }) {
+export async function startSystem(options: { workers: number; env?: Record<string, string>; apiEnv?: Record<string, string>; workerEnv?: Record<string, string> }) {
   const db = await createTestDatabase();
   const { connectionString, schema } = parseDatabaseUrl(db.url);
   const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString }, { schema }) });
@@ -18,9 +18,9 @@ export async function startSystem(options: { workers: number; env?: Record<strin
   const env = { DATABASE_URL: db.url, REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: uniqueName('e2e'), PORT: '0', TRAIN_BACKEND: 'cpu', ADMIN_API_KEY: adminKey, ...options.env };
   const processes: AppProcess[] = [];
   try {
-    const started = await startApi(env);
+    const started = await startApi({ ...env, ...options.apiEnv });
     processes.push(started.api);
-    const workers = await Promise.all(Array.from({ length: options.workers }, (_, i) => startWorker(env, `worker-${i + 1}`)));
+    const workers = await Promise.all(Array.from({ length: options.workers }, (_, i) => startWorker({ ...env, ...options.workerEnv }, `worker-${i + 1}`)));
     processes.push(...workers);
     const api = new TrainyardClient(started.url, { apiKey: env.ADMIN_API_KEY });
     return {

@@ -4,6 +4,7 @@ import { type JobData, JobName } from '#libs/contracts';
 import { DatasetStatus, PrismaService } from '#libs/database';
 import { ArchiveError, preprocessArchive, type SkippedFile, storedSpec } from '#libs/preprocess';
 import type { JobContext, JobHandler } from '../job-handler.js';
+import { WorkerMetrics } from '../worker-metrics.js';
 import { WORKER_CONFIG, type WorkerConfig } from '../worker.config.js';
 import { DatasetArchive } from './dataset-archive.js';
 
@@ -24,10 +25,16 @@ export class PreprocessChunkHandler implements JobHandler<JobName.PreprocessChun
     private readonly prisma: PrismaService,
     private readonly archives: DatasetArchive,
     @Inject(WORKER_CONFIG) private readonly config: WorkerConfig,
+    private readonly metrics: WorkerMetrics,
   ) {}
 
   async handle(job: Job<JobData<JobName.PreprocessChunk>>, _context: JobContext): Promise<ChunkResult> {
-    return this.store(job).catch((error: Error) => {
+    const started = performance.now();
+    const stored = this.store(job).then((result) => {
+      this.metrics.chunkDone(result.stored, (performance.now() - started) / 1000);
+      return result;
+    });
+    return stored.catch((error: Error) => {
       throw error instanceof ArchiveError ? new UnrecoverableError(error.message) : error;
     });
   }

@@ -6,6 +6,7 @@ import { SPLIT_CODE, stripOptimizerState } from '#libs/engine';
 import { activationTable, storedSpec } from '#libs/preprocess';
 import type { JobContext, JobHandler } from '../job-handler.js';
 import { WorkerIdentity } from '../worker-identity.js';
+import { WorkerMetrics } from '../worker-metrics.js';
 import { Cancellations } from './cancellations.js';
 import { LostRunError, type RunClaim, RunLedger } from './run-ledger.js';
 import { runTrainingThread, TrainingThreadError, type TrainingInput } from './training-thread.js';
@@ -23,6 +24,7 @@ export class TrainRunHandler implements JobHandler<JobName.TrainRun> {
     private readonly ledger: RunLedger,
     private readonly identity: WorkerIdentity,
     private readonly cancellations: Cancellations,
+    private readonly metrics: WorkerMetrics,
   ) {}
 
   async handle(job: Job<JobData<JobName.TrainRun>>, { signal: shutdown, token, progressed }: JobContext): Promise<void> {
@@ -59,6 +61,7 @@ export class TrainRunHandler implements JobHandler<JobName.TrainRun> {
       signal,
       onEpoch: async (result) => {
         await this.ledger.recordEpoch(claim, result, result.epoch % checkpointEvery === 0);
+        this.metrics.epochDone(result.samplesPerSecond);
         await job.updateProgress({ epoch: result.epoch, epochs: input.spec.epochs, loss: result.loss, accuracy: result.accuracy });
         await progressed();
       },

@@ -1,0 +1,3 @@
+export * from './metric-names.js';
+export * from './metrics-server.js';
+export * from './exposition.js';
