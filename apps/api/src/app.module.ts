@@ -1,6 +1,8 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { MulterModule } from '@nestjs/platform-express';
+import { logOptions } from '#libs/config';
 import { DatabaseModule } from '#libs/database';
+import { loggingModule } from '#libs/logging';
 import { QueueModule } from '#libs/queue';
 import { API_CONFIG, type ApiConfig } from './api.config.js';
 import { AuthModule } from './auth/auth.module.js';
@@ -22,6 +24,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
+        loggingModule(logOptions(config)),
         DatabaseModule.forRoot(config.DATABASE_URL),
         QueueModule.forRoot({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX }),
         AuthModule.forRoot(config),

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
-import type { INestApplication, LogLevel } from '@nestjs/common';
+import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { Logger } from 'nestjs-pino';
 import { type ApiConfig } from './api.config.js';
 import { AppModule } from './app.module.js';
 import { HttpExceptionFilter } from './http/http-exception.filter.js';
@@ -9,8 +10,10 @@ import { httpMetrics } from './metrics/http-metrics.js';
 import { MetricsService } from './metrics/metrics.service.js';
 
 /** Builds the HTTP app with its app-wide pipe and filter; main.ts and the tests both start it here. */
-export async function createApp(config: ApiConfig, logger: LogLevel[] = ['error', 'warn', 'log']): Promise<INestApplication> {
-  const app = await NestFactory.create(AppModule.forRoot(config), { logger });
+export async function createApp(config: ApiConfig): Promise<INestApplication> {
+  // Buffered until pino takes over, so even start-up lines come out in the configured format.
+  const app = await NestFactory.create(AppModule.forRoot(config), { bufferLogs: true });
+  app.useLogger(app.get(Logger));
   app.use(httpMetrics(app.get(MetricsService)));
   app.useGlobalPipes(validationPipe);
   app.useGlobalFilters(new HttpExceptionFilter());

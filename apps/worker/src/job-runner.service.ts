@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Job, UnrecoverableError, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { JOBS, JobName, QueueName } from '#libs/contracts';
+import { withLogFields } from '#libs/logging';
 import { REDIS } from '#libs/queue';
 import { CrashCount } from './crash-count.js';
 import { crashReason, isFinal, isParked } from './failure-policy.js';
@@ -37,8 +38,9 @@ export class JobRunner {
     for (const queue of Object.values(QueueName)) {
       // Each worker blocks on its own connection, closed here after the worker, never before.
       const connection = this.redis.duplicate();
+      // Every line logged for a job carries its ids (runId or datasetId), wherever it is logged from.
       this.connections.push(connection);
-      const worker = new Worker(queue, (job, token) => this.process(job, token), {
+      const worker = new Worker(queue, (job, token) => withLogFields({ job: job.name, ...job.data }, () => this.process(job, token)), {
         connection,
         prefix: this.config.QUEUE_PREFIX,
         concurrency: concurrency[queue],

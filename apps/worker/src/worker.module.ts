@@ -1,5 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
+import { logOptions } from '#libs/config';
 import { DatabaseModule } from '#libs/database';
+import { loggingModule } from '#libs/logging';
 import { QueueModule } from '#libs/queue';
 import { HeartbeatService } from './heartbeat.service.js';
 import { JOB_HANDLERS } from './job-handler.js';
@@ -21,6 +23,7 @@ export class WorkerModule {
     return {
       module: WorkerModule,
       imports: [
+        loggingModule(logOptions(config)),
         DatabaseModule.forRoot(config.DATABASE_URL),
         QueueModule.forRoot({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX }),
       ],

@@ -10,6 +10,11 @@ export const commonEnv = {
     .string()
     .regex(/^rediss?:\/\//, 'must be a redis:// URL')
     .default('redis://127.0.0.1:6379'),
+  /** pino's level: fatal, error, warn, info, debug, trace or silent. */
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** json: one JSON object a line, for collectors; pretty: for a person at a terminal. Default: json when NODE_ENV=production. */
+  LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
+  NODE_ENV: z.string().optional(),
   QUEUE_PREFIX: z
     .string()
     .regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - only')
@@ -25,3 +30,13 @@ export const commonEnv = {
 /** An integer variable with bounds, accepting the string the environment holds. */
 export const intVar = (min: number, max: number, fallback: number) =>
   z.coerce.number().int().min(min).max(max).default(fallback);
+
+/** How an app logs, from its validated environment. */
+export interface LogOptions {
+  level: string;
+  format: 'json' | 'pretty';
+}
+
+export function logOptions(env: { LOG_LEVEL: string; LOG_FORMAT?: 'json' | 'pretty'; NODE_ENV?: string }): LogOptions {
+  return { level: env.LOG_LEVEL, format: env.LOG_FORMAT ?? (env.NODE_ENV === 'production' ? 'json' : 'pretty') };
+}

@@ -26,6 +26,7 @@ export async function startSystem(options: { workers: number; env?: Record<strin
     return {
       api,
       url: started.url,
+      apiProcess: started.api,
       adminKey: env.ADMIN_API_KEY,
       /** A client holding a new key of that role, and the key as created. */
       clientAs: async (role: ApiKeyRole, name: string = uniqueName(role)) => {

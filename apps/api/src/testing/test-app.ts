@@ -16,10 +16,10 @@ export async function startTestApi(env: Record<string, string> = {}) {
   const db = await createTestDatabase();
   const adminKey = randomBytes(32).toString('hex');
   const config = loadApiConfig({
-    DATABASE_URL: db.url, REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: uniqueName('api'), PORT: '0', MAX_UPLOAD_MB: '1', MAX_UNCOMPRESSED_MB: '1', MAX_ARCHIVE_ENTRIES: '50',
+    DATABASE_URL: db.url, REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: uniqueName('api'), PORT: '0', MAX_UPLOAD_MB: '1', MAX_UNCOMPRESSED_MB: '1', MAX_ARCHIVE_ENTRIES: '50', LOG_LEVEL: 'error',
     ADMIN_API_KEY: adminKey, ...env,
   });
-  const app: INestApplication = await createApp(config, ['error']);
+  const app: INestApplication = await createApp(config);
   await app.listen(0, '127.0.0.1');
   const jobs = app.get(JobQueue);
   const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');

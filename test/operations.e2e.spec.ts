@@ -2,17 +2,21 @@ import { shapesZip } from '#libs/samples';
 import { METRIC } from '#libs/metrics';
 import { freePort, startSystem } from '#libs/testing';
 
-// Prometheus series from the built API and a real worker, after a dataset is preprocessed and a run trained.
-describe('metrics', () => {
+// What an operator watches — Prometheus series and JSON logs — from the built API and a real worker, after a
+// dataset is preprocessed and a run trained.
+describe('operations', () => {
   let system: Awaited<ReturnType<typeof startSystem>>;
   let apiMetricsPort: number;
   let workerPort: number;
   let runId: string;
+  let datasetId: string;
 
   const text = async (url: string, headers: Record<string, string> = {}) => {
     const response = await fetch(url, { headers });
     return { status: response.status, body: await response.text(), type: response.headers.get('content-type') };
   };
+  const jsonLines = (output: string[]) =>
+    output.join('').split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, any>);
   const sample = (body: string, name: string, labels: Record<string, string> = {}) => {
     const line = body.split('\n').find((l) => l.startsWith(`${name}{`) && Object.entries(labels).every(([k, v]) => l.includes(`${k}="${v}"`)));
     return line === undefined ? undefined : Number(line.split(' ').at(-1));
@@ -20,12 +24,13 @@ describe('metrics', () => {
 
   beforeAll(async () => {
     [apiMetricsPort, workerPort] = [await freePort(), await freePort()];
-    system = await startSystem({ workers: 1, env: { PREPROCESS_CHUNK_SIZE: '40' }, apiEnv: { METRICS_PORT: String(apiMetricsPort) }, workerEnv: { METRICS_PORT: String(workerPort) } });
+    system = await startSystem({ workers: 1, env: { PREPROCESS_CHUNK_SIZE: '40', LOG_FORMAT: 'json' }, apiEnv: { METRICS_PORT: String(apiMetricsPort) }, workerEnv: { METRICS_PORT: String(workerPort) } });
     const upload = await system.api.uploadDataset(await shapesZip({ perClass: 20, size: 16, seed: 'metrics' }), { width: 8, height: 8 });
     await system.api.waitForDataset(upload.id, 60_000);
     const run = await system.api.createRun({ datasetId: upload.id, layers: [{ units: 8, activation: 'relu' }], optimizer: { name: 'sgd', learningRate: 0.1 }, batchSize: 16, epochs: 2, seed: 3 });
     runId = run.id;
     await system.api.waitForRun(run.id, () => {}, 60_000);
+    datasetId = upload.id;
   }, 120_000);
 
   afterAll(() => system?.stop());
@@ -59,5 +64,27 @@ describe('metrics', () => {
     const ready = await text(`http://127.0.0.1:${workerPort}/health/ready`);
     expect(ready.status).toBe(200);
     expect(JSON.parse(ready.body)).toEqual({ status: 'ok', details: { postgres: 'up', redis: 'up' } });
+  });
+
+  it('logs JSON lines with the request id on every line of a request', async () => {
+    const response = await fetch(`${system.api.baseUrl}/runs/${runId}`, { headers: { 'x-request-id': 'ops-request-1' } });
+    expect(response.headers.get('x-request-id')).toBe('ops-request-1');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const lines = jsonLines(system.apiProcess.output).filter((l) => l.reqId === 'ops-request-1');
+    expect(lines).toContainEqual(expect.objectContaining({ msg: 'request completed', req: { method: 'GET', url: `/runs/${runId}` }, res: { statusCode: 200 } }));
+    // Requests without an id get one of their own.
+    const other = jsonLines(system.apiProcess.output).filter((l) => l.msg === 'request completed' && l.reqId !== 'ops-request-1');
+    expect(other.length).toBeGreaterThan(0);
+    expect(other.every((l) => typeof l.reqId === 'string' && l.reqId.length > 0)).toBe(true);
+  });
+
+  it("logs the run's or dataset's id on every worker line about a job", () => {
+    const lines = jsonLines(system.workers[0]!.output);
+    const aboutRun = lines.filter((l) => typeof l.msg === 'string' && l.msg.includes(runId));
+    const aboutDataset = lines.filter((l) => typeof l.msg === 'string' && l.msg.includes(`dataset ${datasetId}`));
+    expect(aboutRun.length).toBeGreaterThan(0);
+    expect(aboutDataset.length).toBeGreaterThan(0);
+    for (const line of aboutRun) expect(line).toMatchObject({ runId, job: 'train-run' });
+    for (const line of aboutDataset) expect(line).toMatchObject({ datasetId });
   });
 });

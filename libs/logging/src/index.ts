@@ -1,0 +1,2 @@
+export * from './log-fields.js';
+export * from './logging.module.js';
