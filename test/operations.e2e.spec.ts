@@ -49,6 +49,15 @@ describe('operations', () => {
     expect(body).not.toContain(runId);
   });
 
+  it('serves /metrics on the public port to admins only', async () => {
+    expect((await text(`${system.url}/metrics`)).status).toBe(401);
+    const { client: viewer } = await system.clientAs('viewer');
+    expect((await text(`${system.url}/metrics`, viewer.authHeaders)).status).toBe(403);
+    const admin = await text(`${system.url}/metrics`, { authorization: `Bearer ${system.adminKey}` });
+    expect(admin.status).toBe(200);
+    expect(admin.body).toContain(`${METRIC.runs}{status="SUCCEEDED"} 1`);
+  });
+
   it("exports each worker's epochs, samples per second and preprocessed images on its own port", async () => {
     const { status, body } = await text(`http://127.0.0.1:${workerPort}/metrics`);
     expect(status).toBe(200);
@@ -67,7 +76,7 @@ describe('operations', () => {
   });
 
   it('logs JSON lines with the request id on every line of a request', async () => {
-    const response = await fetch(`${system.api.baseUrl}/runs/${runId}`, { headers: { 'x-request-id': 'ops-request-1' } });
+    const response = await fetch(`${system.url}/runs/${runId}`, { headers: { 'x-request-id': 'ops-request-1', authorization: `Bearer ${system.adminKey}` } });
     expect(response.headers.get('x-request-id')).toBe('ops-request-1');
     await new Promise((resolve) => setTimeout(resolve, 300));
     const lines = jsonLines(system.apiProcess.output).filter((l) => l.reqId === 'ops-request-1');

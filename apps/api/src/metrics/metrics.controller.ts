@@ -1,7 +1,10 @@
 import { Controller, Get, Header, Res } from '@nestjs/common';
 import type { Response } from 'express';
+import { Roles } from '../auth/index.js';
 import { MetricsService } from './metrics.service.js';
 
+// Admins only on the public port: the series name every route and worker. METRICS_PORT serves them unauthenticated.
+@Roles('admin')
 @Controller('metrics')
 export class MetricsController {
   constructor(private readonly metrics: MetricsService) {}
