@@ -38,8 +38,8 @@ export class JobRunner {
     for (const queue of Object.values(QueueName)) {
       // Each worker blocks on its own connection, closed here after the worker, never before.
       const connection = this.redis.duplicate();
-      // Every line logged for a job carries its ids (runId or datasetId), wherever it is logged from.
       this.connections.push(connection);
+      // Every line logged for a job carries its ids (runId or datasetId), wherever it is logged from.
       const worker = new Worker(queue, (job, token) => withLogFields({ job: job.name, ...job.data }, () => this.process(job, token)), {
         connection,
         prefix: this.config.QUEUE_PREFIX,
