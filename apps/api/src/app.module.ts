@@ -12,8 +12,13 @@ import { SamplesController } from './datasets/samples.controller.js';
 import { SamplesService } from './datasets/samples.service.js';
 import { MetricsController } from './metrics/metrics.controller.js';
 import { MetricsService } from './metrics/metrics.service.js';
+import { ModelExportService } from './models/model-export.service.js';
+import { ModelVersions } from './models/model-versions.js';
+import { ModelVersionsController } from './models/model-versions.controller.js';
 import { ModelsController } from './models/models.controller.js';
 import { ModelsService } from './models/models.service.js';
+import { EvaluationsController } from './runs/evaluations.controller.js';
+import { EvaluationsService } from './runs/evaluations.service.js';
 import { RunsController } from './runs/runs.controller.js';
 import { RunsService } from './runs/runs.service.js';
 import { WorkersController } from './workers/workers.controller.js';
@@ -30,8 +35,8 @@ export class AppModule {
         AuthModule.forRoot(config),
         MulterModule.register({ limits: { fileSize: config.MAX_UPLOAD_MB * 1024 * 1024, files: config.MAX_UPLOAD_FILES } }),
       ],
-      controllers: [DatasetsController, SamplesController, RunsController, ModelsController, WorkersController, MetricsController],
-      providers: [{ provide: API_CONFIG, useValue: config }, DatasetsService, SamplesService, RunsService, ModelsService, MetricsService],
+      controllers: [DatasetsController, SamplesController, RunsController, EvaluationsController, ModelsController, ModelVersionsController, WorkersController, MetricsController],
+      providers: [{ provide: API_CONFIG, useValue: config }, DatasetsService, SamplesService, RunsService, EvaluationsService, ModelsService, ModelVersions, ModelExportService, MetricsService],
     };
   }
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { TrainyardClient, type MetricView } from '#libs/client';
+import { formatEvaluation, TrainyardClient, type MetricView } from '#libs/client';
 import { adminKeyFile, commonEnv, intVar, loadConfig, readAdminKey } from '#libs/config';
+import type { EvaluationView } from '#libs/contracts';
 import { migrate } from '#libs/database';
 import { AppProcess, ensureServices, startApi, startWorker } from '#libs/launcher';
 import { shapesZip } from '#libs/samples';
@@ -54,6 +55,10 @@ async function main(): Promise<boolean> {
   const final = metrics.at(-1);
   const ok = run.status === 'SUCCEEDED' && (final?.valAccuracy ?? 0) >= 0.9;
   log(`${run.status}: validation accuracy ${((final?.valAccuracy ?? 0) * 100).toFixed(1)}% ${ok ? '(≥ 90%: ok)' : '(below the 90% target)'}`);
+  if (run.status !== 'SUCCEEDED') return false;
+  const evaluation = await api.request<EvaluationView>('GET', `/runs/${id}/evaluation`);
+  log(`evaluation of model ${run.model.name} v${run.modelVersion?.version} on the test split (GET /runs/${id}/evaluation):`);
+  console.log(formatEvaluation(evaluation));
   return ok;
 }
 

@@ -1,1 +1,2 @@
 export * from './trainyard-client.js';
+export * from './evaluation-table.js';

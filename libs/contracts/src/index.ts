@@ -1,3 +1,4 @@
+export * from './evaluation.js';
 export * from './jobs.js';
 export * from './network.js';
 export * from './workers.js';

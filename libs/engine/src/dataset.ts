@@ -89,11 +89,12 @@ function splitAsStored(data: LabelledPixels, inputSize: number, numClasses: numb
   return { train: toSamples(data, inputSize, train, floatCopyLimit), validation: toSamples(data, inputSize, validation, floatCopyLimit) };
 }
 
-/** Every sample, in order, for inference (labels unused). */
-export function allSamples(data: Pick<LabelledPixels, 'pixels' | 'table'>, inputSize: number): Samples {
+/** Every sample, in order, for inference or evaluation (labels absent: all 0, unused). */
+export function allSamples(data: Pick<LabelledPixels, 'pixels' | 'table'> & { labels?: Int32Array }, inputSize: number): Samples {
   const count = data.pixels.length / inputSize;
   if (!Number.isInteger(count)) throw new Error(`${data.pixels.length} pixels is not a whole number of ${inputSize}-pixel samples`);
-  return toSamples({ ...data, labels: new Int32Array(count) }, inputSize, Array.from({ length: count }, (_, i) => i), FLOAT_COPY_LIMIT);
+  if (data.labels && data.labels.length !== count) throw new Error(`expected ${count} labels, got ${data.labels.length}`);
+  return toSamples({ ...data, labels: data.labels ?? new Int32Array(count) }, inputSize, Array.from({ length: count }, (_, i) => i), FLOAT_COPY_LIMIT);
 }
 
 /** Above this, a float32 copy of the activations is not made (see Samples). */

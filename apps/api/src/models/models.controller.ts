@@ -3,8 +3,9 @@ import { FilesInterceptor } from '@nestjs/platform-express';
 import { z } from 'zod';
 import { Roles } from '../auth/index.js';
 import { type ImageFile, ModelsService } from './models.service.js';
+import { VersionRefSchema } from './version-ref.js';
 
-const PredictSchema = z.strictObject({ version: z.coerce.number().int().positive().optional() });
+const PredictSchema = z.strictObject({ version: VersionRefSchema.optional() });
 
 @Controller('models')
 export class ModelsController {
@@ -20,7 +21,7 @@ export class ModelsController {
     return this.models.get(id);
   }
 
-  /** multipart: images in `files`, optional `version` (default: the newest). */
+  /** multipart: images in `files`, optional `version`: a number or `@alias` (default: the newest). */
   @Post(':id/predict')
   @Roles('member')
   @UseInterceptors(FilesInterceptor('files'))

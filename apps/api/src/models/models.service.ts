@@ -5,6 +5,8 @@ import { predict, selectBackend } from '#libs/engine';
 import { activationTable, ImageError, storedSpec, toPixels } from '#libs/preprocess';
 import { CREATED_BY } from '../auth/index.js';
 import { invalidInput, notFound } from '../http/domain-error.js';
+import { ModelVersions } from './model-versions.js';
+import type { VersionRef } from './version-ref.js';
 
 export interface ImageFile {
   originalname: string;
@@ -16,7 +18,10 @@ export class ModelsService {
   // Prediction is a few small matrix products: the plain cpu backend, loaded once, is plenty.
   private readonly backend = selectBackend('cpu');
 
-  constructor(private readonly prisma: PrismaService) {}
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly versions: ModelVersions,
+  ) {}
 
   async list() {
     const models = await this.prisma.model.findMany({
@@ -29,7 +34,14 @@ export class ModelsService {
   async get(id: string) {
     const model = await this.prisma.model.findUnique({
       where: { id },
-      include: { ...CREATED_BY, versions: { orderBy: { version: 'asc' }, include: { run: { include: { metrics: { orderBy: { epoch: 'desc' }, take: 1 } } } } } },
+      include: {
+        ...CREATED_BY,
+        aliases: { orderBy: { alias: 'asc' }, include: { version: { select: { version: true } } } },
+        versions: {
+          orderBy: { version: 'asc' },
+          include: { run: { include: { metrics: { orderBy: { epoch: 'desc' }, take: 1 }, evaluation: { select: { samples: true, accuracy: true, loss: true } } } } },
+        },
+      },
     });
     if (!model) throw notFound('model', id);
     return {
@@ -37,25 +49,33 @@ export class ModelsService {
       name: model.name,
       createdAt: model.createdAt,
       createdBy: model.createdBy,
-      versions: model.versions.map((v) => ({
-        version: v.version,
-        runId: v.runId,
-        createdAt: v.createdAt,
-        architecture: v.architecture,
-        parameters: v.weights.byteLength / 4,
-        finalMetrics: v.run.metrics[0] ?? null,
-      })),
+      aliases: Object.fromEntries(model.aliases.map((a) => [a.alias, a.version.version])),
+      versions: model.versions.map((v) => {
+        const final = v.run.metrics[0] ?? null;
+        const finalMetrics = final && { epoch: final.epoch, loss: final.loss, accuracy: final.accuracy, valLoss: final.valLoss, valAccuracy: final.valAccuracy };
+        return {
+          version: v.version,
+          aliases: model.aliases.filter((a) => a.versionId === v.id).map((a) => a.alias),
+          runId: v.runId,
+          createdAt: v.createdAt,
+          architecture: v.architecture,
+          parameters: v.weights.byteLength / 4,
+          finalMetrics,
+          lineage: {
+            dataset: (v.lineage as { dataset?: unknown }).dataset ?? null,
+            run: { id: v.runId, status: v.run.status, seed: v.run.seed, optimizer: v.run.optimizer, batchSize: v.run.batchSize, epochs: v.run.epochs, loss: v.run.loss },
+            final: finalMetrics,
+            test: v.run.evaluation,
+          },
+        };
+      }),
     };
   }
 
   /** Classifies images with a model version, preprocessing them by the spec its dataset was built with. */
-  async predict(id: string, images: ImageFile[], version?: number) {
+  async predict(id: string, images: ImageFile[], version?: VersionRef) {
     if (images.length === 0) throw invalidInput('files', 'send one or more images in the multipart field "files"');
-    const stored = await this.prisma.modelVersion.findFirst({
-      where: { modelId: id, ...(version !== undefined && { version }) },
-      orderBy: { version: 'desc' },
-    });
-    if (!stored) throw version === undefined ? notFound('model with a trained version', id) : notFound(`version ${version} of model`, id);
+    const stored = await this.versions.resolve(id, version);
     const architecture = stored.architecture as unknown as Architecture;
     const spec = storedSpec(architecture.input, architecture.preprocess);
     const pixels = new Uint8Array(images.length * architecture.inputSize);

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Prisma, PrismaService, RunStatus } from '#libs/database';
-import type { Architecture } from '#libs/contracts';
+import type { Architecture, EvaluationView } from '#libs/contracts';
 import type { EpochResult } from '#libs/engine';
 import { WORKER_CONFIG, type WorkerConfig } from '../worker.config.js';
 
@@ -14,6 +14,17 @@ export interface RunClaim {
   checkpoint: Uint8Array | null;
   /** Validation losses of epochs 1..startEpoch, so early stopping resumes with its patience intact. */
   previousValLosses: (number | null)[];
+}
+
+/** Where a model version came from, kept on the version so it outlives its dataset. */
+export interface Lineage {
+  dataset: { id: string; name: string; contentHash: string | null; spec: object };
+}
+
+/** Written with a succeeded run's model version. */
+export interface RunResults {
+  evaluation: EvaluationView | null;
+  lineage: Lineage;
 }
 
 /** Thrown when another attempt took the run over, or it was cancelled: this worker must stop writing. */
@@ -78,8 +89,8 @@ export class RunLedger {
     }, LONG_TX);
   }
 
-  /** Stores the trained weights as the model's next version and marks the run SUCCEEDED. */
-  async succeed(claim: RunClaim, architecture: Architecture, weights: Uint8Array, note: string | null = null): Promise<void> {
+  /** Stores the trained weights as the model's next version, with its test evaluation, and marks the run SUCCEEDED. */
+  async succeed(claim: RunClaim, architecture: Architecture, weights: Uint8Array, note: string | null, results: RunResults): Promise<void> {
     for (let tries = 0; ; tries++) {
       try {
         return await this.prisma.$transaction(async (tx) => {
@@ -92,8 +103,16 @@ export class RunLedger {
               runId: claim.runId,
               architecture: architecture as unknown as Prisma.InputJsonValue,
               weights: weights as Uint8Array<ArrayBuffer>,
+              lineage: results.lineage as unknown as Prisma.InputJsonValue,
             },
           });
+          const { evaluation } = results;
+          if (evaluation) {
+            const { split, samples, accuracy, loss, classes, confusion, perClass, misclassified } = evaluation;
+            await tx.runEvaluation.create({
+              data: { runId: claim.runId, split, samples, accuracy, loss, classes, confusion, perClass: perClass as unknown as Prisma.InputJsonValue, misclassified: misclassified as unknown as Prisma.InputJsonValue },
+            });
+          }
           await this.finish(tx, claim, RunStatus.SUCCEEDED, null, note);
         }, LONG_TX);
       } catch (error) {

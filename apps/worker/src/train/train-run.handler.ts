@@ -1,14 +1,14 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Job, UnrecoverableError, WaitingError } from 'bullmq';
 import { type Architecture, type EarlyStopping, type JobData, JobName, type LayerSpec, type Loss, type OptimizerSpec } from '#libs/contracts';
-import { DatasetStatus, PrismaService } from '#libs/database';
+import { DatasetStatus, type Prisma, PrismaService } from '#libs/database';
 import { SPLIT_CODE, stripOptimizerState } from '#libs/engine';
 import { activationTable, storedSpec } from '#libs/preprocess';
 import type { JobContext, JobHandler } from '../job-handler.js';
 import { WorkerIdentity } from '../worker-identity.js';
 import { WorkerMetrics } from '../worker-metrics.js';
 import { Cancellations } from './cancellations.js';
-import { LostRunError, type RunClaim, RunLedger } from './run-ledger.js';
+import { type Lineage, LostRunError, type RunClaim, RunLedger } from './run-ledger.js';
 import { runTrainingThread, TrainingThreadError, type TrainingInput } from './training-thread.js';
 
 const SAMPLES_PER_READ = 2_000;
@@ -55,7 +55,7 @@ export class TrainRunHandler implements JobHandler<JobName.TrainRun> {
   }
 
   private async train(job: Job<JobData<JobName.TrainRun>>, claim: RunClaim, signal: AbortSignal, progressed: () => Promise<void>): Promise<void> {
-    const { input, checkpointEvery } = await this.load(claim);
+    const { input, checkpointEvery, lineage } = await this.load(claim);
     this.logger.log(`run ${claim.runId} attempt ${claim.attempt}: ${input.labels.length} samples, from epoch ${claim.startEpoch}`);
     const outcome = await runTrainingThread(input, {
       signal,
@@ -68,11 +68,11 @@ export class TrainRunHandler implements JobHandler<JobName.TrainRun> {
     });
     const stopped = outcome.earlyStopped;
     const note = stopped ? `early stopping at epoch ${stopped.epoch}: no validation-loss improvement since epoch ${stopped.bestEpoch}` : null;
-    await this.ledger.succeed(claim, input.architecture, stripOptimizerState(input.architecture, outcome.weights), note);
+    await this.ledger.succeed(claim, input.architecture, stripOptimizerState(input.architecture, outcome.weights), note, { evaluation: outcome.evaluation, lineage });
   }
 
   /** Reads the run's samples into one byte array, with the table that turns bytes into the spec's activations. */
-  private async load(claim: RunClaim): Promise<{ input: TrainingInput; checkpointEvery: number }> {
+  private async load(claim: RunClaim): Promise<{ input: TrainingInput; checkpointEvery: number; lineage: Lineage }> {
     const run = await this.prisma.run.findUniqueOrThrow({ where: { id: claim.runId }, include: { dataset: true } });
     const { dataset } = run;
     if (!dataset) throw new UnrecoverableError(`run ${run.id} has no dataset: it was deleted`);
@@ -80,31 +80,11 @@ export class TrainRunHandler implements JobHandler<JobName.TrainRun> {
     const spec = storedSpec(dataset, dataset.spec);
     // With its own validationSplit a run draws validation from train + validation; test stays unseen either way.
     const ownSplit = run.validationSplit !== null;
-    const where = { datasetId: dataset.id, ...(ownSplit && { split: { not: 'test' } }) };
-    const count = await this.prisma.sample.count({ where });
     const inputSize = dataset.width * dataset.height * dataset.channels;
-    const pixels = new Uint8Array(count * inputSize);
-    const labels = new Int32Array(count);
-    const split = new Uint8Array(count);
-    // Read in pages, so only one page of rows is held beside the packed bytes.
-    let at = 0;
-    for (let after = -1; at < count; ) {
-      const page = await this.prisma.sample.findMany({
-        where: { ...where, index: { gt: after } },
-        orderBy: { index: 'asc' },
-        take: SAMPLES_PER_READ,
-        select: { index: true, label: true, pixels: true, split: true },
-      });
-      if (page.length === 0) break;
-      for (const sample of page) {
-        pixels.set(sample.pixels, at * inputSize);
-        labels[at] = sample.label;
-        split[at] = SPLIT_CODE[sample.split as keyof typeof SPLIT_CODE];
-        at++;
-      }
-      after = page.at(-1)!.index;
-    }
-    if (at !== count) throw new UnrecoverableError(`dataset ${dataset.id} changed while its samples were read`);
+    const { pixels, labels, split } = await this.readSamples({ datasetId: dataset.id, split: { not: 'test' } }, inputSize);
+    // Only scored once training ends, by the final weights.
+    const test = await this.readSamples({ datasetId: dataset.id, split: 'test' }, inputSize);
+    const table = activationTable(spec);
     // A layer without its own bias setting takes the run's, so the stored architecture is explicit.
     const layers = (run.layers as unknown as LayerSpec[]).map((layer) => ({ ...layer, bias: layer.bias ?? run.bias }));
     const architecture: Architecture = {
@@ -118,7 +98,7 @@ export class TrainRunHandler implements JobHandler<JobName.TrainRun> {
     const input: TrainingInput = {
       pixels,
       labels,
-      table: activationTable(spec),
+      table,
       split: ownSplit ? null : split,
       architecture,
       spec: {
@@ -135,7 +115,38 @@ export class TrainRunHandler implements JobHandler<JobName.TrainRun> {
       initialWeights: claim.checkpoint,
       previousValLosses: claim.previousValLosses,
       backend: this.identity.config.TRAIN_BACKEND,
+      test: { pixels: test.pixels, labels: test.labels, indices: test.indices, table },
     };
-    return { input, checkpointEvery: run.checkpointEvery };
+    const lineage: Lineage = { dataset: { id: dataset.id, name: dataset.name, contentHash: dataset.contentHash, spec } };
+    return { input, checkpointEvery: run.checkpointEvery, lineage };
+  }
+
+  /** Reads samples in index order, in pages, so only one page of rows is held beside the packed bytes. */
+  private async readSamples(where: Prisma.SampleWhereInput, inputSize: number) {
+    const count = await this.prisma.sample.count({ where });
+    const pixels = new Uint8Array(count * inputSize);
+    const labels = new Int32Array(count);
+    const split = new Uint8Array(count);
+    const indices = new Int32Array(count);
+    let at = 0;
+    for (let after = -1; at < count; ) {
+      const page = await this.prisma.sample.findMany({
+        where: { ...where, index: { gt: after } },
+        orderBy: { index: 'asc' },
+        take: SAMPLES_PER_READ,
+        select: { index: true, label: true, pixels: true, split: true },
+      });
+      if (page.length === 0) break;
+      for (const sample of page) {
+        pixels.set(sample.pixels, at * inputSize);
+        labels[at] = sample.label;
+        split[at] = SPLIT_CODE[sample.split as keyof typeof SPLIT_CODE];
+        indices[at] = sample.index;
+        at++;
+      }
+      after = page.at(-1)!.index;
+    }
+    if (at !== count) throw new UnrecoverableError(`dataset ${String(where.datasetId)} changed while its samples were read`);
+    return { pixels, labels, split, indices };
   }
 }

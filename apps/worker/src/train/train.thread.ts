@@ -1,5 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { DivergedError, selectBackend, train } from '#libs/engine';
+import { DivergedError, evaluateModel, selectBackend, train } from '#libs/engine';
 import type { ThreadMessage, TrainingInput } from './training-thread.js';
 
 // Entry point of a training thread: trains and posts each epoch back to the worker's main thread.
@@ -15,7 +15,9 @@ try {
     previousValLosses: input.previousValLosses,
     onEpoch: (epoch) => post({ type: 'epoch', result: epoch }),
   });
-  post({ type: 'done', outcome: { weights: result.weights, earlyStopped: result.earlyStopped } });
+  // Scored here, off the worker's event loop, with the same forward pass training used.
+  const evaluation = input.test && input.test.labels.length > 0 ? evaluateModel(input.architecture, result.weights, input.test, input.spec.loss) : null;
+  post({ type: 'done', outcome: { weights: result.weights, earlyStopped: result.earlyStopped, evaluation } });
 } catch (error) {
   const { name, message } = error instanceof Error ? error : new Error(String(error));
   // A diverged loss diverges again on retry: the only error class the thread knows to be permanent.

@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
-import type { Architecture, BackendPreference, TrainingSpec } from '#libs/contracts';
-import type { EpochResult } from '#libs/engine';
+import type { Architecture, BackendPreference, EvaluationView, TrainingSpec } from '#libs/contracts';
+import type { EpochResult, TestSet } from '#libs/engine';
 
 /** What a training thread needs: the samples as bytes, the spec, and where to resume. */
 export interface TrainingInput {
@@ -17,12 +17,16 @@ export interface TrainingInput {
   /** Validation losses of the epochs already done, for early stopping's patience. */
   previousValLosses: (number | null)[];
   backend: BackendPreference;
+  /** The dataset's test split, scored once training ends; null when it has none. */
+  test: TestSet | null;
 }
 
 /** How training ended: the final weights, and whether early stopping cut it short. */
 export interface TrainingOutcome {
   weights: Uint8Array;
   earlyStopped?: { epoch: number; bestEpoch: number };
+  /** The final weights on the test split; null when the dataset has no test samples. */
+  evaluation: EvaluationView | null;
 }
 
 export type ThreadMessage =
