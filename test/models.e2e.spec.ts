@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import sharp from 'sharp';
-import type { TrainyardClient } from '#libs/client';
+import { poll, type TrainyardClient } from '#libs/client';
 import type { EvaluationView } from '#libs/contracts';
 import type { PrismaClient } from '#libs/database';
 import { shapesZip } from '#libs/samples';
@@ -80,8 +80,9 @@ describe('trained models: evaluation, export, aliases', () => {
 
   it('answers 409 for a run that has not succeeded yet and 404 for an unknown run', async () => {
     const { id } = await api.createRun({ datasetId, layers: [{ units: 4, activation: 'relu' }], optimizer: { name: 'sgd', learningRate: 0.1 }, batchSize: 1, epochs: 5000 });
+    await poll(() => api.getRun(id), (run) => run.status === 'RUNNING', 30_000);
+    await expect(api.request('GET', `/runs/${id}/evaluation`)).rejects.toMatchObject({ status: 409, body: { message: expect.stringContaining('RUNNING') } });
     await api.request('POST', `/runs/${id}/cancel`);
-    await expect(api.request('GET', `/runs/${id}/evaluation`)).rejects.toMatchObject({ status: 409, body: { message: expect.stringContaining('CANCELLED') } });
     await expect(api.request('GET', '/runs/00000000-0000-4000-8000-000000000000/evaluation')).rejects.toMatchObject({ status: 404 });
   });
 
