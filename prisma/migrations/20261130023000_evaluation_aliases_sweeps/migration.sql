@@ -14,7 +14,8 @@ CREATE TABLE "sweeps" (
 
 -- AlterTable
 ALTER TABLE "runs" ADD COLUMN "sweepId" UUID,
-ADD COLUMN "heldBySweep" BOOLEAN NOT NULL DEFAULT false;
+ADD COLUMN "heldBySweep" BOOLEAN NOT NULL DEFAULT false,
+ADD COLUMN "sweepIndex" INTEGER;
 
 -- CreateTable
 CREATE TABLE "run_evaluations" (
