@@ -38,6 +38,10 @@ describe('docker-compose.yml', () => {
     expect(services.migrate!.depends_on).toEqual({ postgres: { condition: 'service_healthy' } });
   });
 
+  it('checks the API through its readiness route, which needs no key', () => {
+    expect(JSON.stringify(services.api!.healthcheck)).toContain('/health/ready');
+  });
+
   it('runs Redis with eviction off, as BullMQ requires', () => {
     expect(services.redis!.command!.join(' ')).toContain('--maxmemory-policy noeviction');
   });

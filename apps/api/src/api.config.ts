@@ -12,6 +12,16 @@ export const ApiEnvSchema = z.object({
    * This key is an admin key. Unset: the API creates one on first start and saves it under the user's
    * config directory (libs/config adminKeyFile). Empty counts as unset, so compose can pass it through.
    */
+  /** Requests per RATE_LIMIT_WINDOW_S per API key, and per client address for calls without a valid key; 429 past it. */
+  RATE_LIMIT_PER_KEY: intVar(1, 100_000_000, 1_200),
+  RATE_LIMIT_PER_ADDRESS: intVar(1, 100_000_000, 120),
+  RATE_LIMIT_WINDOW_S: intVar(1, 86_400, 60),
+  /** Comma-separated origins (https://app.example.com) that browsers may call the API from; unset: CORS stays off. */
+  CORS_ORIGINS: z
+    .string()
+    .default('')
+    .transform((value) => value.split(',').map((origin) => origin.trim()).filter(Boolean))
+    .pipe(z.array(z.string().regex(/^https?:\/\/[^/\s]+$/, 'each origin is scheme://host[:port], no path'))),
   ADMIN_API_KEY: z.preprocess(
     (value) => (value === '' ? undefined : value),
     z.string().min(16, 'at least 16 characters; e.g. `openssl rand -hex 32`').optional(),

@@ -12,6 +12,7 @@ import { SamplesController } from './datasets/samples.controller.js';
 import { SamplesService } from './datasets/samples.service.js';
 import { MetricsController } from './metrics/metrics.controller.js';
 import { MetricsService } from './metrics/metrics.service.js';
+import { HealthModule } from './health/health.module.js';
 import { ModelExportService } from './models/model-export.service.js';
 import { ModelVersions } from './models/model-versions.js';
 import { ModelVersionsController } from './models/model-versions.controller.js';
@@ -33,6 +34,7 @@ export class AppModule {
         DatabaseModule.forRoot(config.DATABASE_URL),
         QueueModule.forRoot({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX }),
         AuthModule.forRoot(config),
+        HealthModule.forRoot(config.REDIS_URL),
         MulterModule.register({ limits: { fileSize: config.MAX_UPLOAD_MB * 1024 * 1024, files: config.MAX_UPLOAD_FILES } }),
       ],
       controllers: [DatasetsController, SamplesController, RunsController, EvaluationsController, ModelsController, ModelVersionsController, WorkersController, MetricsController],

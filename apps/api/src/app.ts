@@ -4,6 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
 import { type ApiConfig } from './api.config.js';
 import { AppModule } from './app.module.js';
+import { applyHttpEdge } from './http/http-edge.js';
 import { HttpExceptionFilter } from './http/http-exception.filter.js';
 import { validationPipe } from './http/validation.pipe.js';
 import { httpMetrics } from './metrics/http-metrics.js';
@@ -15,6 +16,7 @@ export async function createApp(config: ApiConfig): Promise<INestApplication> {
   const app = await NestFactory.create(AppModule.forRoot(config), { bufferLogs: true });
   app.useLogger(app.get(Logger));
   app.use(httpMetrics(app.get(MetricsService)));
+  applyHttpEdge(app, config);
   app.useGlobalPipes(validationPipe);
   app.useGlobalFilters(new HttpExceptionFilter());
   app.enableShutdownHooks();

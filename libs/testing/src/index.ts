@@ -2,3 +2,4 @@ export * from './test-database.js';
 export * from './fixtures.js';
 export * from './system.js';
 export * from './private-services.js';
+export * from './tcp-proxy.js';

@@ -4,18 +4,19 @@ import { TrainyardClient } from '#libs/client';
 import type { ApiKeyRole } from '#libs/contracts';
 import { parseDatabaseUrl, PrismaClient } from '#libs/database';
 import { type AppProcess, startApi, startWorker } from '#libs/launcher';
-import { createTestDatabase, TEST_REDIS_URL, uniqueName } from './test-database.js';
+import { createTestDatabase, NO_RATE_LIMIT, TEST_REDIS_URL, uniqueName } from './test-database.js';
 
 /**
  * The built API and `workers` worker processes on a schema and queue prefix of their own. `api` holds
  * an admin key given as ADMIN_API_KEY (so no key file is written); `clientAs` makes keys of other roles.
+ * Rate limits are off unless `env` sets them: tests poll far faster than people do.
  */
 export async function startSystem(options: { workers: number; env?: Record<string, string>; apiEnv?: Record<string, string>; workerEnv?: Record<string, string> }) {
   const db = await createTestDatabase();
   const { connectionString, schema } = parseDatabaseUrl(db.url);
   const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString }, { schema }) });
   const adminKey = randomBytes(32).toString('hex');
-  const env = { DATABASE_URL: db.url, REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: uniqueName('e2e'), PORT: '0', TRAIN_BACKEND: 'cpu', ADMIN_API_KEY: adminKey, ...options.env };
+  const env = { DATABASE_URL: db.url, REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: uniqueName('e2e'), PORT: '0', TRAIN_BACKEND: 'cpu', ADMIN_API_KEY: adminKey, ...NO_RATE_LIMIT, ...options.env };
   const processes: AppProcess[] = [];
   try {
     const started = await startApi({ ...env, ...options.apiEnv });

@@ -6,8 +6,9 @@ import { ApiKeysController } from './api-keys.controller.js';
 import { ApiKeysService } from './api-keys.service.js';
 import { AuthenticateGuard } from './authenticate.guard.js';
 import { AuthorizeGuard } from './authorize.guard.js';
+import { RateLimitGuard } from './rate-limit.guard.js';
 
-/** API keys and the global guards; global guards run in the order they are listed here. */
+/** API keys, rate limits and the global guards, which run in the order they are listed here: who, how often, may they. */
 @Module({})
 export class AuthModule {
   static forRoot(config: ApiConfig): DynamicModule {
@@ -19,6 +20,7 @@ export class AuthModule {
         ApiKeysService,
         AdminKeyBootstrap,
         { provide: APP_GUARD, useClass: AuthenticateGuard },
+        { provide: APP_GUARD, useClass: RateLimitGuard },
         { provide: APP_GUARD, useClass: AuthorizeGuard },
       ],
       exports: [ApiKeysService],
