@@ -75,9 +75,9 @@ describe('Trainyard end to end', () => {
     expect(run.backend).toBe('cpu');
     expect(run.history.map((h) => h.to)).toEqual(['QUEUED', 'RUNNING', 'SUCCEEDED']);
     expect(run.modelVersion?.version).toBe(1);
-    const version = await prisma.modelVersion.findUniqueOrThrow({ where: { runId: id } });
+    const version = await prisma.modelVersion.findUniqueOrThrow({ where: { runId: id }, include: { blob: true } });
     // 144 inputs → 32 relu → 3 softmax: (144·32 + 32) + (32·3 + 3) float32 parameters
-    expect(version.weights.byteLength).toBe(((144 * 32 + 32) + (32 * 3 + 3)) * 4);
+    expect(Number(version.blob.size)).toBe(((144 * 32 + 32) + (32 * 3 + 3)) * 4);
     expect((await api.listRuns({ status: 'SUCCEEDED' })).map((r) => r.id)).toContain(id);
   }, 60_000);
 
@@ -202,8 +202,8 @@ describe('Trainyard end to end', () => {
     expect(run.status).toBe('SUCCEEDED');
     expect(run.metrics.length).toBeLessThan(300);
     expect(run.history.at(-1)!.message).toMatch(/^early stopping at epoch \d+/);
-    const version = await prisma.modelVersion.findUniqueOrThrow({ where: { runId: id } });
-    expect(version.weights.byteLength).toBe((144 * 24 + 24 * 12 + 12 * 3) * 4);
+    const version = await prisma.modelVersion.findUniqueOrThrow({ where: { runId: id }, include: { blob: true } });
+    expect(Number(version.blob.size)).toBe((144 * 24 + 24 * 12 + 12 * 3) * 4);
     const checkpoints = await prisma.checkpoint.findMany({ where: { runId: id } });
     expect(checkpoints.every((c) => c.epoch % 2 === 0)).toBe(true);
   }, 60_000);

@@ -3,6 +3,9 @@ import yauzl, { type Entry, type ZipFile } from 'yauzl';
 import { ArchiveError, messageOf } from './errors.js';
 import { MANIFEST_NAME, parseManifest } from './manifest.js';
 
+/** Where a zip's bytes are: in memory, in a file, or behind a random-access reader (e.g. a blob in Postgres). */
+export type ZipSource = Buffer | { path: string } | { reader: yauzl.RandomAccessReader; size: number };
+
 export interface ArchiveLimits {
   /** Entries of any kind, checked against the zip's directory before anything is read. */
   maxEntries?: number;
@@ -80,7 +83,7 @@ interface Scan {
  * Validates an upload from the zip's central directory (and its labels.csv, the only entry inflated),
  * so the API can answer 400 before storing anything.
  */
-export async function inspectArchive(zip: Buffer, limits: ArchiveLimits = {}): Promise<ArchiveSummary> {
+export async function inspectArchive(zip: ZipSource, limits: ArchiveLimits = {}): Promise<ArchiveSummary> {
   const { zipfile, images, layout } = await scan(zip, limits);
   zipfile.close();
   const imagesPerClass: Record<string, number> = {};
@@ -98,7 +101,7 @@ export async function inspectArchive(zip: Buffer, limits: ArchiveLimits = {}): P
  * Images are labelled by a labels.csv manifest (`filename,label`) at the top of the zip or in the one
  * folder everything sits in; without one, by the class folder each image sits in.
  */
-export async function readArchive(zip: Buffer, limits: ArchiveLimits = {}): Promise<Archive> {
+export async function readArchive(zip: ZipSource, limits: ArchiveLimits = {}): Promise<Archive> {
   const { zipfile, images, skipped } = await scan(zip, limits);
   return {
     skipped,
@@ -113,7 +116,7 @@ export async function readArchive(zip: Buffer, limits: ArchiveLimits = {}): Prom
   };
 }
 
-async function scan(zip: Buffer, limits: ArchiveLimits): Promise<Scan> {
+async function scan(zip: ZipSource, limits: ArchiveLimits): Promise<Scan> {
   const { maxEntries, maxUncompressedBytes } = { ...DEFAULT_ARCHIVE_LIMITS, ...limits };
   const zipfile = await open(zip);
   try {
@@ -211,14 +214,19 @@ function unsupported(files: { path: string }[]): ArchiveSkip[] {
     .sort((a, b) => compare(a.file, b.file));
 }
 
-async function open(zip: Buffer): Promise<ZipFile> {
+async function open(zip: ZipSource): Promise<ZipFile> {
+  const options = {
+    lazyEntries: true,
+    // Entries are read after the directory is listed; the caller closes.
+    autoClose: false,
+    // Names are decoded and checked here so an unsafe one raises our error, not yauzl's.
+    decodeStrings: false,
+    validateEntrySizes: true,
+  };
   try {
-    return await yauzl.fromBufferPromise(zip, {
-      lazyEntries: true,
-      // Names are decoded and checked here so an unsafe one raises our error, not yauzl's.
-      decodeStrings: false,
-      validateEntrySizes: true,
-    });
+    if (Buffer.isBuffer(zip)) return await yauzl.fromBufferPromise(zip, options);
+    if ('path' in zip) return await yauzl.openPromise(zip.path, options);
+    return await yauzl.fromRandomAccessReaderPromise(zip.reader, zip.size, options);
   } catch (err) {
     throw new ArchiveError('NOT_A_ZIP', `upload is not a zip archive (${messageOf(err)})`);
   }

@@ -11,9 +11,10 @@ export {
   type ArchiveLimits,
   type ArchiveSkip,
   type ArchiveSummary,
+  type ZipSource,
 } from './archive.js';
 export { MANIFEST_NAME, parseLabelsField, parseManifest, type ManifestRow } from './manifest.js';
-export { archiveFromFiles, zipFromFiles, type UploadedFile } from './uploaded-files.js';
+export { archiveFromFiles, writeZipFromFiles, zipFromFiles, type UploadedFile } from './uploaded-files.js';
 export {
   DEFAULT_PREPROCESS_SPEC,
   DEFAULT_SPLIT,

@@ -1,14 +1,21 @@
+import { createWriteStream } from 'node:fs';
 import { buffer } from 'node:stream/consumers';
+import { pipeline } from 'node:stream/promises';
 import yazl from 'yazl';
 import { DEFAULT_ARCHIVE_LIMITS, type Archive, type ArchiveLimits } from './archive.js';
 import { ArchiveError } from './errors.js';
 import { MANIFEST_NAME, parseLabelsField } from './manifest.js';
 
-export interface UploadedFile {
-  /** The client's file name (multer's `originalname`). */
-  name: string;
-  buffer: Buffer;
-}
+/** One uploaded file: in memory, or (for uploads too big for memory) in a file on disk. */
+export type UploadedFile =
+  | {
+      /** The client's file name (multer's `originalname`). */
+      name: string;
+      buffer: Buffer;
+    }
+  | { name: string; path: string; size: number };
+
+const sizeOf = (file: UploadedFile) => ('buffer' in file ? file.buffer.length : file.size);
 
 interface Upload {
   names: string[];
@@ -21,7 +28,7 @@ interface Upload {
  * sorted by name. Throws ArchiveError LABELS_INVALID, EMPTY_LABEL, NO_IMAGES or TOO_LARGE.
  */
 export function archiveFromFiles(
-  files: readonly UploadedFile[],
+  files: readonly Extract<UploadedFile, { buffer: Buffer }>[],
   labels: string | readonly (string | number)[],
   limits: ArchiveLimits = {},
 ): Archive {
@@ -50,13 +57,30 @@ export async function zipFromFiles(
   labels: string | readonly (string | number)[],
   limits: ArchiveLimits = {},
 ): Promise<Buffer> {
+  return buffer(zipOf(files, labels, limits).outputStream);
+}
+
+/** zipFromFiles, written to a file: files on disk are streamed in, so the upload is never whole in memory. */
+export async function writeZipFromFiles(
+  files: readonly UploadedFile[],
+  labels: string | readonly (string | number)[],
+  limits: ArchiveLimits,
+  destination: string,
+): Promise<void> {
+  await pipeline(zipOf(files, labels, limits).outputStream, createWriteStream(destination));
+}
+
+function zipOf(files: readonly UploadedFile[], labels: string | readonly (string | number)[], limits: ArchiveLimits): yazl.ZipFile {
   const upload = check(files, labels, limits);
   const zip = new yazl.ZipFile();
   const csv = ['filename,label', ...upload.names.map((name, i) => `${quote(name)},${quote(upload.labels[i])}`)].join('\r\n');
   zip.addBuffer(Buffer.from(csv + '\r\n'), MANIFEST_NAME, { compress: true });
-  files.forEach((file, i) => zip.addBuffer(file.buffer, upload.names[i], { compress: false }));
+  files.forEach((file, i) => {
+    if ('buffer' in file) zip.addBuffer(file.buffer, upload.names[i], { compress: false });
+    else zip.addFile(file.path, upload.names[i], { compress: false });
+  });
   zip.end();
-  return buffer(zip.outputStream);
+  return zip;
 }
 
 function check(files: readonly UploadedFile[], labels: string | readonly (string | number)[], limits: ArchiveLimits): Upload {
@@ -73,7 +97,7 @@ function check(files: readonly UploadedFile[], labels: string | readonly (string
   let total = 0;
   files.forEach((file, i) => {
     if (parsed[i] === '') throw new ArchiveError('EMPTY_LABEL', `file ${i + 1} ("${file.name}") has an empty label`);
-    total += file.buffer.length;
+    total += sizeOf(file);
     if (total > maxUncompressedBytes) {
       throw new ArchiveError('TOO_LARGE', `upload holds more than ${maxUncompressedBytes} bytes of images (reached at "${file.name}")`);
     }

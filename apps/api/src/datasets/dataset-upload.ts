@@ -1,17 +1,29 @@
-import { createHash } from 'node:crypto';
-import { ArchiveError, inspectArchive, parseLabelsField, PreprocessSpecSchema, zipFromFiles, type ArchiveLimits, type ArchiveSummary, type PreprocessSpec } from '#libs/preprocess';
+import { createHash, type Hash, randomUUID } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { diskStorage } from 'multer';
+import { ArchiveError, inspectArchive, parseLabelsField, PreprocessSpecSchema, writeZipFromFiles, type ArchiveLimits, type ArchiveSummary, type PreprocessSpec } from '#libs/preprocess';
 import { DomainError, invalidInput } from '../http/domain-error.js';
 import type { UploadDatasetDto } from './upload-dataset.dto.js';
 
+/** A multipart file as multer's disk storage leaves it: streamed to a temporary file, never whole in memory. */
 export interface UploadedFile {
   fieldname: string;
   originalname: string;
-  buffer: Buffer;
+  path: string;
+  size: number;
 }
 
-/** An upload checked and normalised: one zip (a multi-file upload is zipped with a labels.csv), its layout and spec. */
+/** Where uploads wait while they are checked and copied into Postgres; each is removed when its request ends. */
+export const uploadStorage = diskStorage({ destination: tmpdir(), filename: (_req, _file, done) => done(null, `trainyard-upload-${randomUUID()}`) });
+
+/** An upload checked and normalised: one zip on disk (a multi-file upload is zipped with a labels.csv), its layout and spec. */
 export interface CheckedUpload {
-  zip: Buffer;
+  zipPath: string;
+  size: number;
   fileName: string;
   summary: ArchiveSummary;
   spec: PreprocessSpec;
@@ -19,8 +31,8 @@ export interface CheckedUpload {
   contentHash: string;
 }
 
-/** Validates everything about an upload before anything is stored: fields, spec, archive layout. */
-export async function checkUpload(files: UploadedFile[], dto: UploadDatasetDto, limits: ArchiveLimits): Promise<CheckedUpload> {
+/** Validates everything about an upload before anything is stored: fields, spec, archive layout. `scratch` collects files to remove. */
+export async function checkUpload(files: UploadedFile[], dto: UploadDatasetDto, limits: ArchiveLimits, scratch: string[]): Promise<CheckedUpload> {
   const spec = parseSpec(dto);
   const zipFile = files.find((f) => f.fieldname === 'file');
   const images = files.filter((f) => f.fieldname === 'files');
@@ -31,15 +43,25 @@ export async function checkUpload(files: UploadedFile[], dto: UploadDatasetDto, 
   if (!zipFile && !images.length) throw invalidInput('file', 'a .zip archive is required in the multipart field "file" (or images in "files" with "labels")');
   if (zipFile && dto.labels !== undefined) throw invalidInput('labels', 'labels go with images in "files"; a zip is labelled by its folders or its labels.csv');
 
-  const zip = zipFile
-    ? zipFile.buffer
-    : await asArchiveError(() => zipFromFiles(images.map((f) => ({ name: f.originalname, buffer: f.buffer })), requireLabels(dto), limits));
-  const summary = await asArchiveError(() => inspectArchive(zip, limits));
-  const contentHash = createHash('sha256')
-    .update(zipFile ? zip : canonicalListing(images, requireLabels(dto)))
-    .update(JSON.stringify(spec))
-    .digest('hex');
-  return { zip, fileName: zipFile?.originalname ?? 'upload.zip', summary, spec, contentHash };
+  let zipPath = zipFile?.path;
+  if (!zipPath) {
+    zipPath = join(tmpdir(), `trainyard-upload-${randomUUID()}.zip`);
+    scratch.push(zipPath);
+    const onDisk = images.map((f) => ({ name: f.originalname, path: f.path, size: f.size }));
+    await asArchiveError(() => writeZipFromFiles(onDisk, requireLabels(dto), limits, zipPath!));
+  }
+  const summary = await asArchiveError(() => inspectArchive({ path: zipPath }, limits));
+  const hash = createHash('sha256');
+  if (zipFile) await hashFile(zipFile.path, hash);
+  else hash.update(await canonicalListing(images, requireLabels(dto)));
+  const contentHash = hash.update(JSON.stringify(spec)).digest('hex');
+  const size = zipFile?.size ?? (await stat(zipPath)).size;
+  return { zipPath, size, fileName: zipFile?.originalname ?? 'upload.zip', summary, spec, contentHash };
+}
+
+/** Removes an upload's temporary files, whatever happened to it. */
+export async function removeScratch(files: UploadedFile[], scratch: string[]): Promise<void> {
+  await Promise.all([...files.map((f) => f.path), ...scratch].map((path) => rm(path, { force: true })));
 }
 
 function parseSpec(dto: UploadDatasetDto): PreprocessSpec {
@@ -61,13 +83,22 @@ function requireLabels(dto: UploadDatasetDto): string {
   return dto.labels;
 }
 
+async function hashFile(path: string, hash: Hash): Promise<void> {
+  await pipeline(createReadStream(path), async (source: AsyncIterable<Buffer>) => {
+    for await (const piece of source) hash.update(piece);
+  });
+}
+
 /** The images as (name, label, content) in name order, so the same files sent in another order hash alike. */
-function canonicalListing(images: UploadedFile[], labels: string): string {
+async function canonicalListing(images: UploadedFile[], labels: string): Promise<string> {
   const names = parseLabelsField(labels);
-  return images
-    .map((f, i) => `${f.originalname}\t${names[i]}\t${createHash('sha256').update(f.buffer).digest('hex')}`)
-    .sort()
-    .join('\n');
+  const lines: string[] = [];
+  for (const [i, f] of images.entries()) {
+    const hash = createHash('sha256');
+    await hashFile(f.path, hash);
+    lines.push(`${f.originalname}\t${names[i]}\t${hash.digest('hex')}`);
+  }
+  return lines.sort().join('\n');
 }
 
 /** An archive the lib refuses becomes a 400 (413 when too large) naming the file. */

@@ -1,5 +1,6 @@
 import { ApiError } from '#libs/client';
 import { JobName, QueueName } from '#libs/contracts';
+import { BlobStore } from '#libs/database';
 import { renameEntry, solidPng, zipOf } from '#libs/testing';
 import { startTestApi } from '../testing/test-app.js';
 
@@ -30,7 +31,7 @@ describe('the datasets API', () => {
     expect(status).toBe('PENDING');
     expect(await api.client.getDataset(id)).toMatchObject({ name: 'pets', status: 'PENDING', width: 16, height: 8, classes: ['cat', 'dog'], numSamples: 0 });
     const upload = await api.prisma.datasetUpload.findUniqueOrThrow({ where: { datasetId: id } });
-    expect(Buffer.from(upload.bytes).equals(zip)).toBe(true);
+    expect((await api.app.get(BlobStore).read(upload.blobId)).equals(zip)).toBe(true);
     const job = await api.jobs.queue(QueueName.Preprocess).getJob(id);
     expect(job?.name).toBe(JobName.PreprocessDataset);
     expect(job?.data).toEqual({ datasetId: id });

@@ -4,7 +4,7 @@ import type { Response } from 'express';
 import { z } from 'zod';
 import { CurrentPrincipal, type Principal, Roles } from '../auth/index.js';
 import { PageSchema, type PageQuery } from '../http/page.dto.js';
-import type { UploadedFile } from './dataset-upload.js';
+import { type UploadedFile, uploadStorage } from './dataset-upload.js';
 import { DatasetsService } from './datasets.service.js';
 import { UploadDatasetSchema, type UploadDatasetDto } from './upload-dataset.dto.js';
 
@@ -15,7 +15,8 @@ export class DatasetsController {
   /** 202 for a new dataset; 200 with `existing: true` when the same content and spec were uploaded before. */
   @Post()
   @Roles('member')
-  @UseInterceptors(AnyFilesInterceptor())
+  // Streamed to disk, not memory; the module's size and count limits still apply.
+  @UseInterceptors(AnyFilesInterceptor({ storage: uploadStorage }))
   async upload(
     @UploadedFiles() files: UploadedFile[] | undefined,
     @Body({ schema: UploadDatasetSchema }) dto: UploadDatasetDto,

@@ -1,13 +1,14 @@
+import { createReadStream } from 'node:fs';
 import { Inject, Injectable } from '@nestjs/common';
 import { JobName, QueueName } from '#libs/contracts';
-import { DatasetStatus, Prisma, PrismaService, RunStatus } from '#libs/database';
+import { BlobStore, DatasetStatus, PgBinary, Prisma, PrismaService, RunStatus } from '#libs/database';
 import { archiveLimitsOf, type ArchiveLimits } from '#libs/preprocess';
 import { JobQueue } from '#libs/queue';
 import { API_CONFIG, type ApiConfig } from '../api.config.js';
 import { assertOwnerOrAdmin, CREATED_BY, type Principal } from '../auth/index.js';
 import { DomainError, notFound } from '../http/domain-error.js';
 import type { PageQuery } from '../http/page.dto.js';
-import { checkUpload, type UploadedFile } from './dataset-upload.js';
+import { checkUpload, type CheckedUpload, removeScratch, type UploadedFile } from './dataset-upload.js';
 import { toDatasetView } from './dataset.view.js';
 import type { UploadDatasetDto } from './upload-dataset.dto.js';
 
@@ -17,6 +18,8 @@ export class DatasetsService {
 
   constructor(
     private readonly prisma: PrismaService,
+    private readonly pg: PgBinary,
+    private readonly blobs: BlobStore,
     private readonly jobs: JobQueue,
     @Inject(API_CONFIG) config: ApiConfig,
   ) {
@@ -26,41 +29,64 @@ export class DatasetsService {
   /**
    * Checks the upload now, so a bad one is refused before anything is stored; an upload whose content
    * and spec match an existing dataset returns that dataset (`existing: true`) unless `force` is set.
+   * The upload arrives on disk and is streamed into Postgres: it is never whole in the API's memory.
    */
   async upload(files: UploadedFile[], dto: UploadDatasetDto, principal: Principal) {
-    const upload = await checkUpload(files, dto, this.limits);
-    if (!dto.force) {
-      const same = await this.prisma.dataset.findFirst({
-        where: { contentHash: upload.contentHash, status: { not: DatasetStatus.FAILED } },
-        orderBy: { createdAt: 'asc' },
-      });
-      if (same) return { id: same.id, status: same.status, existing: true };
-    }
-    const { spec, summary } = upload;
-    const dataset = await this.prisma.dataset.create({
-      data: {
-        name: dto.name ?? upload.fileName.replace(/\.zip$/i, ''),
-        width: spec.width,
-        height: spec.height,
-        channels: spec.channels,
-        spec: spec as Prisma.InputJsonValue,
-        failOnBadFile: dto.failOnBadFile ?? false,
-        contentHash: upload.contentHash,
-        createdById: principal.id,
-        classes: summary.classes,
-        imageCount: summary.imageCount,
-        uploadBytes: upload.zip.byteLength,
-        // Multer hands over a plain (never shared) buffer; Prisma's Bytes type just says so more narrowly.
-        upload: { create: { fileName: upload.fileName, bytes: upload.zip as Uint8Array<ArrayBuffer> } },
-      },
-    });
+    const scratch: string[] = [];
     try {
-      await this.jobs.enqueue(JobName.PreprocessDataset, { datasetId: dataset.id });
-    } catch (error) {
-      await this.prisma.dataset.delete({ where: { id: dataset.id } });
-      throw new DomainError('UNAVAILABLE', `the preprocessing queue is unreachable: ${(error as Error).message}`);
+      const upload = await checkUpload(files, dto, this.limits, scratch);
+      const dataset = await this.store(upload, dto, principal);
+      if ('existing' in dataset) return dataset;
+      try {
+        await this.jobs.enqueue(JobName.PreprocessDataset, { datasetId: dataset.id });
+      } catch (error) {
+        await this.prisma.dataset.delete({ where: { id: dataset.id } });
+        throw new DomainError('UNAVAILABLE', `the preprocessing queue is unreachable: ${(error as Error).message}`);
+      }
+      return { id: dataset.id, status: dataset.status, existing: false };
+    } finally {
+      await removeScratch(files, scratch);
     }
-    return { id: dataset.id, status: dataset.status, existing: false };
+  }
+
+  /**
+   * Stores the zip as a blob and the dataset that owns it. Identical uploads at once give one dataset: a
+   * lock per content hash, held by a connection of its own, orders them, so the later ones find the first.
+   */
+  private store(upload: CheckedUpload, dto: UploadDatasetDto, principal: Principal) {
+    return this.pg.session(async (session) => {
+      if (!dto.force) {
+        await session.query('SELECT pg_advisory_lock(hashtextextended($1, 0))', [`trainyard-upload:${upload.contentHash}`]);
+        const same = await this.prisma.dataset.findFirst({
+          where: { contentHash: upload.contentHash, status: { not: DatasetStatus.FAILED } },
+          orderBy: { createdAt: 'asc' },
+        });
+        if (same) return { id: same.id, status: same.status, existing: true as const };
+      }
+      const blob = await this.blobs.write(createReadStream(upload.zipPath, { highWaterMark: 1024 ** 2 }), session);
+      const { spec, summary } = upload;
+      return this.prisma.dataset
+        .create({
+          data: {
+            name: dto.name ?? upload.fileName.replace(/\.zip$/i, ''),
+            width: spec.width,
+            height: spec.height,
+            channels: spec.channels,
+            spec: spec as Prisma.InputJsonValue,
+            failOnBadFile: dto.failOnBadFile ?? false,
+            contentHash: upload.contentHash,
+            createdById: principal.id,
+            classes: summary.classes,
+            imageCount: summary.imageCount,
+            uploadBytes: blob.size,
+            upload: { create: { fileName: upload.fileName, blobId: blob.id } },
+          },
+        })
+        .catch(async (error: unknown) => {
+          await this.blobs.delete(blob.id, session);
+          throw error;
+        });
+    });
   }
 
   async get(id: string) {

@@ -1,6 +1,6 @@
 import { Injectable, StreamableFile } from '@nestjs/common';
 import sharp from 'sharp';
-import { PrismaService } from '#libs/database';
+import { PrismaService, SampleStore, type StoredSample } from '#libs/database';
 import { storedSpec, toActivations, type PreprocessSpec } from '#libs/preprocess';
 import { invalidInput, notFound } from '../http/domain-error.js';
 
@@ -15,14 +15,19 @@ export interface LoadedSample {
 
 @Injectable()
 export class SamplesService {
-  constructor(private readonly prisma: PrismaService) {}
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly samples: SampleStore,
+  ) {}
 
   /** The index-th sample of a dataset, in the archive's path order (0 .. numSamples − 1). */
   async get(datasetId: string, index: number): Promise<LoadedSample> {
     const dataset = await this.prisma.dataset.findUnique({ where: { id: datasetId } });
     if (!dataset) throw notFound('dataset', datasetId);
     if (index >= dataset.numSamples) throw invalidInput('index', `dataset ${datasetId} has ${dataset.numSamples} samples (0..${dataset.numSamples - 1})`);
-    const [sample] = await this.prisma.sample.findMany({ where: { datasetId }, orderBy: { index: 'asc' }, skip: index, take: 1 });
+    let sample: StoredSample | undefined;
+    // Through binary COPY: the pixels never become a string on their way out of Postgres.
+    for await (const row of this.samples.read(datasetId, { offset: index, limit: 1 })) sample = { ...row, pixels: Buffer.from(row.pixels) };
     if (!sample) throw notFound('sample', `${datasetId}/${index}`);
     const spec = storedSpec(dataset, dataset.spec);
     return { index, file: sample.file, label: dataset.classes[sample.label]!, split: sample.split, pixels: sample.pixels, spec };

@@ -1,6 +1,8 @@
+import { Readable } from 'node:stream';
 import { Injectable, StreamableFile } from '@nestjs/common';
 import sharp from 'sharp';
 import type { Architecture } from '#libs/contracts';
+import { BlobStore } from '#libs/database';
 import { layerShapes, layersModelJson } from '#libs/engine';
 import { invalidInput } from '../http/domain-error.js';
 import { ModelVersions } from './model-versions.js';
@@ -9,7 +11,10 @@ import type { VersionRef } from './version-ref.js';
 /** A model version in TensorFlow.js Layers format, and pictures of what its first layer's units learned. */
 @Injectable()
 export class ModelExportService {
-  constructor(private readonly versions: ModelVersions) {}
+  constructor(
+    private readonly versions: ModelVersions,
+    private readonly blobs: BlobStore,
+  ) {}
 
   async modelJson(modelId: string, ref: VersionRef) {
     const stored = await this.versions.resolve(modelId, ref);
@@ -22,7 +27,9 @@ export class ModelExportService {
   /** The weights blob as stored: W0, b0, W1, b1, … little-endian float32, the manifest's order. */
   async weightsBin(modelId: string, ref: VersionRef): Promise<StreamableFile> {
     const stored = await this.versions.resolve(modelId, ref);
-    return new StreamableFile(stored.weights, { type: 'application/octet-stream', length: stored.weights.byteLength });
+    // Streamed from the blob's chunks: a large model is never whole in the API's memory.
+    const length = await this.blobs.size(stored.blobId);
+    return new StreamableFile(Readable.from(this.blobs.stream(stored.blobId)), { type: 'application/octet-stream', length });
   }
 
   /**
@@ -37,7 +44,8 @@ export class ModelExportService {
     const { units, inputs } = first!;
     if (unit >= units) throw invalidInput('unit', `layer 0 has ${units} units (0..${units - 1})`);
     // W0 is [inputs, units] row-major at the start of the blob: column `unit` is every units-th float.
-    const view = new DataView(stored.weights.buffer, stored.weights.byteOffset, stored.weights.byteLength);
+    const weights = await this.blobs.read(stored.blobId);
+    const view = new DataView(weights.buffer, weights.byteOffset, weights.byteLength);
     const column = Float32Array.from({ length: inputs }, (_, i) => view.getFloat32(4 * (i * units + unit), true));
     const scale = column.reduce((max, w) => Math.max(max, Math.abs(w)), 0) || 1;
     const bytes = Uint8Array.from(column, (w) => Math.round(127.5 + (127.5 * w) / scale));

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { Architecture } from '#libs/contracts';
-import { PrismaService } from '#libs/database';
+import { BlobStore, PrismaService } from '#libs/database';
 import { predict, selectBackend } from '#libs/engine';
 import { activationTable, ImageError, storedSpec, toPixels } from '#libs/preprocess';
 import { CREATED_BY } from '../auth/index.js';
@@ -21,6 +21,7 @@ export class ModelsService {
   constructor(
     private readonly prisma: PrismaService,
     private readonly versions: ModelVersions,
+    private readonly blobs: BlobStore,
   ) {}
 
   async list() {
@@ -39,7 +40,7 @@ export class ModelsService {
         aliases: { orderBy: { alias: 'asc' }, include: { version: { select: { version: true } } } },
         versions: {
           orderBy: { version: 'asc' },
-          include: { run: { include: { metrics: { orderBy: { epoch: 'desc' }, take: 1 }, evaluation: { select: { samples: true, accuracy: true, loss: true } } } } },
+          include: { blob: { select: { size: true } }, run: { include: { metrics: { orderBy: { epoch: 'desc' }, take: 1 }, evaluation: { select: { samples: true, accuracy: true, loss: true } } } } },
         },
       },
     });
@@ -50,8 +51,10 @@ export class ModelsService {
       createdAt: model.createdAt,
       createdBy: model.createdBy,
       aliases: Object.fromEntries(model.aliases.map((a) => [a.alias, a.version.version])),
+      /** Bytes of every version's weights. */
+      storageBytes: model.versions.reduce((sum, v) => sum + Number(v.blob.size), 0),
       versions: model.versions.map((v) => {
-        const final = v.run.metrics[0] ?? null;
+        const final = v.run?.metrics[0] ?? null;
         const finalMetrics = final && { epoch: final.epoch, loss: final.loss, accuracy: final.accuracy, valLoss: final.valLoss, valAccuracy: final.valAccuracy };
         return {
           version: v.version,
@@ -59,13 +62,14 @@ export class ModelsService {
           runId: v.runId,
           createdAt: v.createdAt,
           architecture: v.architecture,
-          parameters: v.weights.byteLength / 4,
+          parameters: Number(v.blob.size) / 4,
+          sizeBytes: Number(v.blob.size),
           finalMetrics,
           lineage: {
             dataset: (v.lineage as { dataset?: unknown }).dataset ?? null,
-            run: { id: v.runId, status: v.run.status, seed: v.run.seed, optimizer: v.run.optimizer, batchSize: v.run.batchSize, epochs: v.run.epochs, loss: v.run.loss },
+            run: v.run && { id: v.run.id, status: v.run.status, seed: v.run.seed, optimizer: v.run.optimizer, batchSize: v.run.batchSize, epochs: v.run.epochs, loss: v.run.loss },
             final: finalMetrics,
-            test: v.run.evaluation,
+            test: v.run?.evaluation ?? null,
           },
         };
       }),
@@ -86,7 +90,7 @@ export class ModelsService {
       pixels.set(bytes, i * architecture.inputSize);
     }
     await this.backend;
-    const probabilities = predict(architecture, stored.weights, pixels, activationTable(spec));
+    const probabilities = predict(architecture, await this.blobs.read(stored.blobId), pixels, activationTable(spec));
     return {
       modelId: id,
       version: stored.version,

@@ -10,6 +10,8 @@ import type { ChunkResult } from './preprocess-chunk.handler.js';
 
 type DatasetJob = Job<JobData<JobName.PreprocessDataset>>;
 
+const IDS_PER_UPDATE = 10_000;
+
 /**
  * Splits a dataset into chunk jobs that any worker can take, waits for all of them, then marks it
  * READY. The step is saved in the job's data, so a retry or a second delivery resumes where it was.
@@ -90,7 +92,10 @@ export class PreprocessDatasetHandler implements JobHandler<JobName.PreprocessDa
         const splits = assignSplits(samples.map((s) => s.label), spec.split, spec.seed);
         for (const split of SPLITS) {
           const indices = samples.filter((_, i) => splits[i] === split).map((s) => s.index);
-          await tx.sample.updateMany({ where: { datasetId, index: { in: indices } }, data: { split } });
+          // In slices: tens of thousands of ids in one statement pass Postgres' parameter limit (prisma/prisma#28167).
+          for (let at = 0; at < indices.length; at += IDS_PER_UPDATE) {
+            await tx.sample.updateMany({ where: { datasetId, index: { in: indices.slice(at, at + IDS_PER_UPDATE) } }, data: { split } });
+          }
         }
         const ready = await tx.dataset.updateMany({
           where: { id: datasetId, status: DatasetStatus.PROCESSING },

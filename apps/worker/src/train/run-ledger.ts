@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { Prisma, PrismaService, RunStatus } from '#libs/database';
+import { BlobStore, Prisma, PrismaService, RunStatus } from '#libs/database';
 import type { Architecture, EvaluationView } from '#libs/contracts';
 import type { EpochResult } from '#libs/engine';
 import { WORKER_CONFIG, type WorkerConfig } from '../worker.config.js';
@@ -38,12 +38,13 @@ const LONG_TX = { timeout: 60_000, maxWait: 10_000 };
 export class RunLedger {
   constructor(
     private readonly prisma: PrismaService,
+    private readonly blobs: BlobStore,
     @Inject(WORKER_CONFIG) private readonly config: WorkerConfig,
   ) {}
 
   /** Takes the run for a new attempt, or returns null when it is already finished (a repeated delivery). */
-  claim(runId: string, workerId: string, backend: string): Promise<RunClaim | null> {
-    return this.prisma.$transaction(async (tx) => {
+  async claim(runId: string, workerId: string, backend: string): Promise<RunClaim | null> {
+    const claimed = await this.prisma.$transaction(async (tx) => {
       const run = await tx.run.findUnique({ where: { id: runId } });
       if (!run || TERMINAL.includes(run.status)) return null;
       const attempt = run.attempt + 1;
@@ -63,34 +64,54 @@ export class RunLedger {
       // Metrics past the checkpoint came from a lost attempt; this attempt recomputes them.
       await tx.runMetric.deleteMany({ where: { runId, epoch: { gt: startEpoch } } });
       const done = await tx.runMetric.findMany({ where: { runId }, orderBy: { epoch: 'asc' }, select: { valLoss: true } });
-      return { runId, attempt, workerId, startEpoch, checkpoint: checkpoint?.weights ?? null, previousValLosses: done.map((m) => m.valLoss) };
+      return { runId, attempt, workerId, startEpoch, checkpointBlob: checkpoint?.blobId ?? null, previousValLosses: done.map((m) => m.valLoss) };
     }, LONG_TX);
+    if (!claimed) return null;
+    // Read after the claim commits: the checkpoint is this attempt's now, and only this attempt prunes checkpoints.
+    const { checkpointBlob, ...rest } = claimed;
+    return { ...rest, checkpoint: checkpointBlob ? await this.blobs.read(checkpointBlob) : null };
   }
 
   /**
    * Stores one epoch's metrics, with a checkpoint when `checkpoint` is set, in one transaction, and drops
    * checkpoints older than the newest few.
    */
-  recordEpoch(claim: RunClaim, record: EpochResult, checkpoint: boolean): Promise<void> {
+  async recordEpoch(claim: RunClaim, record: EpochResult, checkpoint: boolean): Promise<void> {
     const { runId } = claim;
     const { weights, ...metric } = record;
-    return this.prisma.$transaction(async (tx) => {
+    // The bytes are stored first and the row that points at them last, so a checkpoint row always has all its bytes.
+    const blob = checkpoint ? await this.blobs.write(weights) : null;
+    await this.prisma.$transaction(async (tx) => {
       await this.fence(tx, claim);
       await tx.runMetric.upsert({ where: { runId_epoch: { runId, epoch: record.epoch } }, create: { runId, ...metric }, update: metric });
-      if (!checkpoint) return;
-      const bytes = weights as Uint8Array<ArrayBuffer>;
+      if (!blob) return;
+      // Replacing a row's blobId deletes the blob it pointed at (a trigger).
       await tx.checkpoint.upsert({
         where: { runId_epoch: { runId, epoch: record.epoch } },
-        create: { runId, epoch: record.epoch, weights: bytes },
-        update: { weights: bytes },
+        create: { runId, epoch: record.epoch, blobId: blob.id },
+        update: { blobId: blob.id },
       });
       const stale = await tx.checkpoint.findMany({ where: { runId }, orderBy: { epoch: 'desc' }, skip: this.config.CHECKPOINTS_KEPT, select: { epoch: true } });
       await tx.checkpoint.deleteMany({ where: { runId, epoch: { in: stale.map((c) => c.epoch) } } });
-    }, LONG_TX);
+    }, LONG_TX).catch(async (error: unknown) => {
+      if (blob) await this.blobs.delete(blob.id).catch(() => undefined);
+      throw error;
+    });
   }
 
   /** Stores the trained weights as the model's next version, with its test evaluation, and marks the run SUCCEEDED. */
   async succeed(claim: RunClaim, architecture: Architecture, weights: Uint8Array, note: string | null, results: RunResults): Promise<void> {
+    // The bytes are stored first and the version that points at them last.
+    const blob = await this.blobs.write(weights);
+    try {
+      await this.storeVersion(claim, architecture, blob.id, note, results);
+    } catch (error) {
+      await this.blobs.delete(blob.id).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  private async storeVersion(claim: RunClaim, architecture: Architecture, blobId: string, note: string | null, results: RunResults): Promise<void> {
     for (let tries = 0; ; tries++) {
       try {
         return await this.prisma.$transaction(async (tx) => {
@@ -102,7 +123,7 @@ export class RunLedger {
               version: (latest?.version ?? 0) + 1,
               runId: claim.runId,
               architecture: architecture as unknown as Prisma.InputJsonValue,
-              weights: weights as Uint8Array<ArrayBuffer>,
+              blobId,
               lineage: results.lineage as unknown as Prisma.InputJsonValue,
             },
           });

@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Job, UnrecoverableError, WaitingError } from 'bullmq';
 import { type Architecture, type EarlyStopping, type JobData, JobName, type LayerSpec, type Loss, type OptimizerSpec } from '#libs/contracts';
-import { DatasetStatus, type Prisma, PrismaService } from '#libs/database';
+import { DatasetStatus, PrismaService, SampleStore } from '#libs/database';
 import { SPLIT_CODE, stripOptimizerState } from '#libs/engine';
 import { activationTable, storedSpec } from '#libs/preprocess';
 import type { JobContext, JobHandler } from '../job-handler.js';
@@ -11,8 +11,6 @@ import { Cancellations } from './cancellations.js';
 import { type Lineage, LostRunError, type RunClaim, RunLedger } from './run-ledger.js';
 import { runTrainingThread, TrainingThreadError, type TrainingInput } from './training-thread.js';
 
-const SAMPLES_PER_READ = 2_000;
-
 /** Trains one run in a thread, storing each epoch as it lands and the weights as a model version at the end. */
 @Injectable()
 export class TrainRunHandler implements JobHandler<JobName.TrainRun> {
@@ -21,6 +19,7 @@ export class TrainRunHandler implements JobHandler<JobName.TrainRun> {
 
   constructor(
     private readonly prisma: PrismaService,
+    private readonly samples: SampleStore,
     private readonly ledger: RunLedger,
     private readonly identity: WorkerIdentity,
     private readonly cancellations: Cancellations,
@@ -81,9 +80,9 @@ export class TrainRunHandler implements JobHandler<JobName.TrainRun> {
     // With its own validationSplit a run draws validation from train + validation; test stays unseen either way.
     const ownSplit = run.validationSplit !== null;
     const inputSize = dataset.width * dataset.height * dataset.channels;
-    const { pixels, labels, split } = await this.readSamples({ datasetId: dataset.id, split: { not: 'test' } }, inputSize);
+    const { pixels, labels, split } = await this.readSamples(dataset.id, { test: false }, inputSize);
     // Only scored once training ends, by the final weights.
-    const test = await this.readSamples({ datasetId: dataset.id, split: 'test' }, inputSize);
+    const test = await this.readSamples(dataset.id, { test: true }, inputSize);
     const table = activationTable(spec);
     // A layer without its own bias setting takes the run's, so the stored architecture is explicit.
     const layers = (run.layers as unknown as LayerSpec[]).map((layer) => ({ ...layer, bias: layer.bias ?? run.bias }));
@@ -122,31 +121,23 @@ export class TrainRunHandler implements JobHandler<JobName.TrainRun> {
   }
 
   /** Reads samples in index order, in pages, so only one page of rows is held beside the packed bytes. */
-  private async readSamples(where: Prisma.SampleWhereInput, inputSize: number) {
-    const count = await this.prisma.sample.count({ where });
+  /** The test split, or every other sample, packed; one binary COPY streams the rows, so the bytes never pass through a string. */
+  private async readSamples(datasetId: string, which: { test: boolean }, inputSize: number) {
+    const count = await this.prisma.sample.count({ where: { datasetId, split: which.test ? 'test' : { not: 'test' } } });
     const pixels = new Uint8Array(count * inputSize);
     const labels = new Int32Array(count);
     const split = new Uint8Array(count);
     const indices = new Int32Array(count);
     let at = 0;
-    for (let after = -1; at < count; ) {
-      const page = await this.prisma.sample.findMany({
-        where: { ...where, index: { gt: after } },
-        orderBy: { index: 'asc' },
-        take: SAMPLES_PER_READ,
-        select: { index: true, label: true, pixels: true, split: true },
-      });
-      if (page.length === 0) break;
-      for (const sample of page) {
-        pixels.set(sample.pixels, at * inputSize);
-        labels[at] = sample.label;
-        split[at] = SPLIT_CODE[sample.split as keyof typeof SPLIT_CODE];
-        indices[at] = sample.index;
-        at++;
-      }
-      after = page.at(-1)!.index;
+    for await (const sample of this.samples.read(datasetId, which.test ? { onlyTest: true } : { withoutTest: true })) {
+      if (at === count || sample.pixels.length !== inputSize) break;
+      pixels.set(sample.pixels, at * inputSize);
+      labels[at] = sample.label;
+      split[at] = SPLIT_CODE[sample.split as keyof typeof SPLIT_CODE];
+      indices[at] = sample.index;
+      at++;
     }
-    if (at !== count) throw new UnrecoverableError(`dataset ${String(where.datasetId)} changed while its samples were read`);
+    if (at !== count) throw new UnrecoverableError(`dataset ${datasetId} changed while its samples were read`);
     return { pixels, labels, split, indices };
   }
 }

@@ -1,0 +1,158 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import type pg from 'pg';
+import { PgBinary, uuidLiteral } from './pg-binary.js';
+
+/** Bytes per stored piece: big enough that a 2 GB upload is 256 rows, small enough to hold a few at once. */
+export const BLOB_CHUNK_BYTES = 8 * 1024 ** 2;
+
+export interface StoredBlob {
+  id: string;
+  size: number;
+}
+
+/**
+ * The one owner of large byte arrays (uploads, checkpoints, model weights): written as fixed-size pieces
+ * with binary parameters, read back through binary COPY, so no byte array passes through a JS string and
+ * none meets Postgres' 1 GB value limit. A blob is written on its own first and then attached to its
+ * owner's row; deleting the owner row deletes the blob (a trigger), and `sweep` removes blobs whose
+ * owner was never written (a process that died in between).
+ */
+@Injectable()
+export class BlobStore {
+  constructor(private readonly pg: PgBinary) {}
+
+  /** Stores bytes from an array or a stream of pieces of any size, all or nothing; on `client`'s connection when given. */
+  write(source: Uint8Array | AsyncIterable<Uint8Array>, client?: pg.ClientBase, chunkBytes = BLOB_CHUNK_BYTES): Promise<StoredBlob> {
+    const id = randomUUID();
+    return this.pg.transaction(async (client) => {
+      await client.query('INSERT INTO blobs (id, "chunkBytes") VALUES ($1, $2)', [id, chunkBytes]);
+      let seq = 0;
+      let size = 0;
+      for await (const piece of pieces(source, chunkBytes)) {
+        await client.query('INSERT INTO blob_chunks ("blobId", seq, bytes) VALUES ($1, $2, $3)', [id, seq++, piece]);
+        size += piece.byteLength;
+      }
+      await client.query('UPDATE blobs SET size = $2 WHERE id = $1', [id, size]);
+      return { id, size };
+    }, client);
+  }
+
+  async size(id: string): Promise<number> {
+    return (await this.meta(id)).size;
+  }
+
+  /** The whole blob in one array, filled piece by piece (no concatenation, no string). */
+  async read(id: string): Promise<Buffer> {
+    const { size } = await this.meta(id);
+    const out = Buffer.allocUnsafe(size);
+    let at = 0;
+    for await (const piece of this.stream(id)) {
+      piece.copy(out, at);
+      at += piece.length;
+    }
+    if (at !== size) throw new Error(`blob ${id} holds ${at} bytes, not ${size}`);
+    return out;
+  }
+
+  /** The pieces of chunks first..last (all by default), in order. */
+  async *stream(id: string, first = 0, last = 2 ** 31 - 1): AsyncGenerator<Buffer> {
+    const rows = this.pg.copyOut(`SELECT bytes FROM blob_chunks WHERE "blobId" = ${uuidLiteral(id)} AND seq BETWEEN ${first | 0} AND ${last | 0} ORDER BY seq`);
+    for await (const [bytes] of rows) yield bytes!;
+  }
+
+  /** Random access to a blob's bytes through a few cached chunks, e.g. for reading a zip's entries. */
+  async reader(id: string, cachedChunks = 4): Promise<BlobReader> {
+    const { size, chunkBytes } = await this.meta(id);
+    return new BlobReader(this, id, size, chunkBytes, cachedChunks);
+  }
+
+  /** Deletes blobs older than `olderThanMs` that no row owns; returns how many. */
+  async sweep(olderThanMs = 3_600_000): Promise<number> {
+    const { rowCount } = await this.pg.pool.query(
+      `DELETE FROM blobs b WHERE b."createdAt" < now() - make_interval(secs => $1::double precision / 1000)
+         AND NOT EXISTS (SELECT 1 FROM dataset_uploads o WHERE o."blobId" = b.id)
+         AND NOT EXISTS (SELECT 1 FROM checkpoints o WHERE o."blobId" = b.id)
+         AND NOT EXISTS (SELECT 1 FROM model_versions o WHERE o."blobId" = b.id)`,
+      [olderThanMs],
+    );
+    return rowCount ?? 0;
+  }
+
+  /** Deletes a blob that was never attached (its owner's write failed). */
+  async delete(id: string, client: pg.ClientBase | pg.Pool = this.pg.pool): Promise<void> {
+    await client.query('DELETE FROM blobs WHERE id = $1', [id]);
+  }
+
+  private async meta(id: string): Promise<{ size: number; chunkBytes: number }> {
+    const { rows } = await this.pg.pool.query<{ size: string; chunkBytes: number }>('SELECT size, "chunkBytes" FROM blobs WHERE id = $1', [id]);
+    if (!rows[0]) throw new Error(`blob ${id} not found`);
+    return { size: Number(rows[0].size), chunkBytes: rows[0].chunkBytes };
+  }
+}
+
+/** Reads byte ranges of one blob; keeps the last few chunks, since nearby reads (zip entries in order) are the rule. */
+export class BlobReader {
+  private readonly cache = new Map<number, Promise<Buffer>>();
+
+  constructor(
+    private readonly store: BlobStore,
+    readonly id: string,
+    readonly size: number,
+    private readonly chunkBytes: number,
+    private readonly cachedChunks: number,
+  ) {}
+
+  /** The bytes [start, end) as pieces (views of cached chunks). */
+  async *range(start: number, end: number): AsyncGenerator<Buffer> {
+    if (start < 0 || end > this.size || start > end) throw new RangeError(`range ${start}..${end} is outside blob ${this.id} of ${this.size} bytes`);
+    for (let at = start; at < end; ) {
+      const seq = Math.floor(at / this.chunkBytes);
+      const chunk = await this.chunk(seq);
+      const from = at - seq * this.chunkBytes;
+      const to = Math.min(chunk.length, end - seq * this.chunkBytes);
+      yield chunk.subarray(from, to);
+      at += to - from;
+    }
+  }
+
+  private chunk(seq: number): Promise<Buffer> {
+    let chunk = this.cache.get(seq);
+    if (chunk) {
+      this.cache.delete(seq); // re-inserted below: most recently used last
+    } else {
+      chunk = (async () => {
+        for await (const piece of this.store.stream(this.id, seq, seq)) return Buffer.from(piece);
+        throw new Error(`blob ${this.id} has no chunk ${seq}`);
+      })();
+      chunk.catch(() => this.cache.delete(seq));
+    }
+    this.cache.set(seq, chunk);
+    while (this.cache.size > this.cachedChunks) this.cache.delete(this.cache.keys().next().value!);
+    return chunk;
+  }
+}
+
+/** Cuts a source into pieces of exactly `size` bytes (the last may be shorter); an array is cut without copying. */
+async function* pieces(source: Uint8Array | AsyncIterable<Uint8Array>, size: number): AsyncGenerator<Uint8Array> {
+  if (source instanceof Uint8Array) {
+    for (let at = 0; at < source.byteLength; at += size) yield source.subarray(at, Math.min(source.byteLength, at + size));
+    return;
+  }
+  let buffer = Buffer.allocUnsafe(size);
+  let filled = 0;
+  for await (const input of source) {
+    for (let at = 0; at < input.byteLength; ) {
+      const used = Math.min(size - filled, input.byteLength - at);
+      buffer.set(input.subarray(at, at + used), filled);
+      filled += used;
+      at += used;
+      if (filled === size) {
+        yield buffer;
+        buffer = Buffer.allocUnsafe(size);
+        filled = 0;
+      }
+    }
+  }
+  if (filled > 0) yield buffer.subarray(0, filled);
+}
