@@ -37,6 +37,18 @@ describe('the datasets API', () => {
     expect(job?.data).toEqual({ datasetId: id });
   });
 
+  it('gives one dataset for eight identical uploads sent at once, and existing: true to the other seven', async () => {
+    const zip = await zipOf({ 'cat/1.png': await solidPng(31), 'dog/1.png': await solidPng(32) });
+    const results = (await Promise.all(Array.from({ length: 8 }, () => api.client.uploadDataset(zip, { name: 'twins' })))) as { id: string; existing: boolean }[];
+    expect(new Set(results.map((r) => r.id)).size).toBe(1);
+    expect(results.filter((r) => r.existing)).toHaveLength(7);
+    expect(await api.prisma.dataset.count({ where: { name: 'twins' } })).toBe(1);
+    // The seven that lost left no blob behind: only the one dataset's upload is stored.
+    const upload = await api.prisma.datasetUpload.findUniqueOrThrow({ where: { datasetId: results[0]!.id } });
+    expect(await api.prisma.blob.count({ where: { upload: null, checkpoint: null, modelVersion: null } })).toBe(0);
+    expect(Number((await api.prisma.blob.findUniqueOrThrow({ where: { id: upload.blobId } })).size)).toBe(zip.length);
+  });
+
   it('defaults to 128×128 and names the dataset after the file', async () => {
     const { id } = await api.client.uploadDataset(await goodZip(), { fileName: 'my-pets.zip' });
     expect(await api.client.getDataset(id)).toMatchObject({ name: 'my-pets', width: 128, height: 128 });

@@ -1,0 +1,102 @@
+import { randomBytes } from 'node:crypto';
+import { PrismaPg } from '@prisma/adapter-pg';
+import { createTestDatabase } from '#libs/testing';
+import { BlobStore } from './blob-store.js';
+import { parseDatabaseUrl } from './connection.js';
+import { PrismaClient } from './generated/client.js';
+import { PgBinary } from './pg-binary.js';
+import { SampleStore } from './sample-store.js';
+
+describe('the blob store', () => {
+  let db: Awaited<ReturnType<typeof createTestDatabase>>;
+  let pg: PgBinary;
+  let blobs: BlobStore;
+  let prisma: PrismaClient;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    pg = new PgBinary(db.url);
+    blobs = new BlobStore(pg);
+    const { connectionString, schema } = parseDatabaseUrl(db.url);
+    prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString }, { schema }) });
+  });
+  afterAll(async () => {
+    await prisma.$disconnect();
+    await pg.onApplicationShutdown();
+    await db.drop();
+  });
+
+  /** Uneven pieces, as a socket or a file stream hands them over. */
+  async function* piecesOf(bytes: Buffer) {
+    for (let at = 0, n = 1; at < bytes.length; at += n, n = (n * 7919) % 100_003 + 1) yield bytes.subarray(at, at + n);
+  }
+
+  it('gives back every byte of arrays and streams, across chunk edges, with the size recorded', async () => {
+    const bytes = randomBytes(3 * 1024 * 1024 + 17);
+    for (const source of [bytes, piecesOf(bytes)]) {
+      const stored = await blobs.write(source, undefined, 1024 * 1024);
+      expect(stored.size).toBe(bytes.length);
+      expect(await blobs.size(stored.id)).toBe(bytes.length);
+      expect((await blobs.read(stored.id)).equals(bytes)).toBe(true);
+      expect(await prisma.blobChunk.count({ where: { blobId: stored.id } })).toBe(4);
+    }
+    const empty = await blobs.write(new Uint8Array(0));
+    expect((await blobs.read(empty.id)).length).toBe(0);
+  });
+
+  it('reads any byte range through its reader, including ranges that span chunks', async () => {
+    const bytes = randomBytes(5000);
+    const { id } = await blobs.write(bytes, undefined, 1000);
+    const reader = await blobs.reader(id, 2);
+    for (const [start, end] of [[0, 5000], [999, 1001], [1500, 4200], [4999, 5000], [0, 0]] as const) {
+      const pieces: Buffer[] = [];
+      for await (const piece of reader.range(start, end)) pieces.push(piece);
+      expect(Buffer.concat(pieces).equals(bytes.subarray(start, end))).toBe(true);
+    }
+    await expect(async () => {
+      for await (const _ of reader.range(10, 5001)) void _;
+    }).rejects.toThrow(RangeError);
+  });
+
+  it('deletes a blob with the row that owns it, and sweeps blobs no row owns', async () => {
+    const owned = await blobs.write(randomBytes(10));
+    const dataset = await prisma.dataset.create({
+      data: { name: 'd', width: 1, height: 1, classes: [], upload: { create: { fileName: 'x.zip', blobId: owned.id } } },
+    });
+    const orphan = await blobs.write(randomBytes(10));
+    expect(await blobs.sweep(60_000)).toBe(0); // young orphans may still be about to be attached
+    expect(await blobs.sweep(0)).toBeGreaterThanOrEqual(1);
+    expect(await prisma.blob.count({ where: { id: orphan.id } })).toBe(0);
+    expect(await prisma.blob.count({ where: { id: owned.id } })).toBe(1);
+    await prisma.dataset.delete({ where: { id: dataset.id } });
+    expect(await prisma.blob.count({ where: { id: owned.id } })).toBe(0);
+    expect(await prisma.blobChunk.count({ where: { blobId: owned.id } })).toBe(0);
+  });
+
+  it('writes nothing when the source fails part way', async () => {
+    const before = await prisma.blob.count();
+    async function* failing() {
+      yield randomBytes(2048);
+      throw new Error('client went away');
+    }
+    await expect(blobs.write(failing(), undefined, 1024)).rejects.toThrow('client went away');
+    expect(await prisma.blob.count()).toBe(before);
+  });
+
+  it('stores and reads samples by binary COPY, bytes and text intact', async () => {
+    const samples = new SampleStore(pg);
+    const dataset = await prisma.dataset.create({ data: { name: 's', width: 2, height: 2, classes: ['a', 'b'] } });
+    const rows = Array.from({ length: 300 }, (_, i) => ({ index: i * 2, label: i % 2, file: `été/${i}.png`, sha256: i % 3 ? null : 'f'.repeat(64), pixels: randomBytes(4) }));
+    await samples.replaceRange(dataset.id, 0, 1000, rows);
+    await samples.replaceRange(dataset.id, 0, 1000, rows); // a chunk run twice leaves the same rows
+    const back = [];
+    for await (const s of samples.read(dataset.id)) back.push({ ...s, pixels: Buffer.from(s.pixels) });
+    expect(back.map((s) => [s.index, s.label, s.file, s.split])).toEqual(rows.map((r) => [r.index, r.label, r.file, 'train']));
+    expect(back.every((s, i) => s.pixels.equals(rows[i]!.pixels))).toBe(true);
+    const stored = await prisma.sample.findMany({ where: { datasetId: dataset.id }, orderBy: { index: 'asc' }, select: { sha256: true } });
+    expect(stored.map((s) => s.sha256)).toEqual(rows.map((r) => r.sha256));
+    const window = [];
+    for await (const s of samples.read(dataset.id, { offset: 10, limit: 2 })) window.push(s.index);
+    expect(window).toEqual([20, 22]);
+  });
+});
