@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import pg from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { parseDatabaseUrl } from './connection.js';
@@ -14,6 +14,7 @@ import { DATABASE_URL } from './prisma.service.js';
 @Injectable()
 export class PgBinary implements OnApplicationShutdown {
   readonly pool: pg.Pool;
+  private readonly logger = new Logger('PgBinary');
   private readonly config: pg.ClientConfig;
 
   constructor(@Inject(DATABASE_URL) databaseUrl: string) {
@@ -21,6 +22,8 @@ export class PgBinary implements OnApplicationShutdown {
     // parseDatabaseUrl allows only identifier characters in the schema name.
     this.config = { connectionString, options: `-c search_path=${schema}` };
     this.pool = new pg.Pool({ ...this.config, max: 4 });
+    // An idle connection dropped by Postgres (a restart) is replaced on next use; unhandled, it would crash the process.
+    this.pool.on('error', (error) => this.logger.warn(`idle Postgres connection lost: ${error.message}`));
   }
 
   /** Runs `work` in a transaction on a pooled connection, or on `client` when given (e.g. a session holding a lock). */
@@ -45,6 +48,7 @@ export class PgBinary implements OnApplicationShutdown {
    */
   async session<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
     const client = new pg.Client(this.config);
+    client.on('error', (error) => this.logger.warn(`upload session lost: ${error.message}`));
     await client.connect();
     try {
       return await work(client);
