@@ -9,6 +9,7 @@ import { HttpExceptionFilter } from './http/http-exception.filter.js';
 import { validationPipe } from './http/validation.pipe.js';
 import { httpMetrics } from './metrics/http-metrics.js';
 import { MetricsService } from './metrics/metrics.service.js';
+import { mountQueueBoard } from './queues/queue-board.js';
 
 /** Builds the HTTP app with its app-wide pipe and filter; main.ts and the tests both start it here. */
 export async function createApp(config: ApiConfig): Promise<INestApplication> {
@@ -17,6 +18,7 @@ export async function createApp(config: ApiConfig): Promise<INestApplication> {
   app.useLogger(app.get(Logger));
   app.use(httpMetrics(app.get(MetricsService)));
   applyHttpEdge(app, config);
+  mountQueueBoard(app);
   app.useGlobalPipes(validationPipe);
   app.useGlobalFilters(new HttpExceptionFilter());
   app.enableShutdownHooks();
