@@ -129,7 +129,7 @@ describe('deploy/kubernetes', () => {
     });
 
     it("scales workers on a series and states that the API's /metrics really exports", async () => {
-      const scrape = await (await fetch(`http://127.0.0.1:${new URL(await api.app.getUrl()).port}/metrics`)).text();
+      const scrape = await (await fetch(`http://127.0.0.1:${new URL(await api.app.getUrl()).port}/metrics`, { headers: api.client.authHeaders })).text();
       for (const scaler of byKind('ScaledObject')) {
         expect(byKind('Deployment').map((d) => d.metadata.name)).toContain(scaler.spec.scaleTargetRef.name);
         const query: string = scaler.spec.triggers[0].metadata.query;
