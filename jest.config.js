@@ -22,5 +22,7 @@ export default {
       },
     ],
   },
+  // Points the Vulkan loader at SwiftShader for the webgpu specs (see the file for why it must be here).
+  globalSetup: '<rootDir>/libs/testing/src/jest-global-setup.ts',
   testTimeout: 60000,
 };

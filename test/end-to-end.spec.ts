@@ -33,7 +33,7 @@ describe('Trainyard end to end', () => {
   it('lists both workers as live, with their backend', async () => {
     const live = await api.listWorkers();
     expect(live).toHaveLength(2);
-    for (const worker of live) expect(worker).toMatchObject({ backend: 'cpu', currentJob: null });
+    for (const worker of live) expect(worker).toMatchObject({ backend: 'cpu', device: 'cpu', gpu: false, currentJob: null });
   });
 
   it('preprocesses an uploaded zip in chunks shared by the workers, one stored sample per image', async () => {

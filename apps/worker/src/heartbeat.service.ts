@@ -18,8 +18,8 @@ export class HeartbeatService {
   ) {}
 
   async start(): Promise<void> {
-    const { id, backend, device } = this.identity;
-    await this.prisma.worker.create({ data: { id, host: hostname(), pid: process.pid, backend, device } });
+    const { id, backend, device, gpu } = this.identity;
+    await this.prisma.worker.create({ data: { id, host: hostname(), pid: process.pid, backend, device, gpu } });
     this.timer = setInterval(() => void this.beat(), HEARTBEAT_INTERVAL_MS);
   }
 

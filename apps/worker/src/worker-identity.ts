@@ -9,6 +9,7 @@ export class WorkerIdentity {
   readonly id: string;
   backend = 'unknown';
   device = 'unknown';
+  gpu = false;
 
   constructor(@Inject(WORKER_CONFIG) readonly config: WorkerConfig) {
     this.id = `${config.WORKER_NAME}-${process.pid}-${randomBytes(3).toString('hex')}`;
@@ -19,5 +20,6 @@ export class WorkerIdentity {
     const backend = await selectBackend(this.config.TRAIN_BACKEND);
     this.backend = backend.name;
     this.device = backend.device;
+    this.gpu = backend.gpu;
   }
 }

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { z } from 'zod';
 import { commonEnv, intVar, loadConfig } from '#libs/config';
@@ -15,8 +16,16 @@ export const WorkerEnvSchema = z.object({
   PREPROCESS_CHUNK_MB: intVar(1, 16_384, 64),
   /** Runs trained at once by this process, each in its own thread; one fills a CPU or a GPU. */
   TRAIN_CONCURRENCY: intVar(1, 16, 1),
-  /** The TensorFlow.js backend: auto picks tfjs-node(-gpu) where installed, else wasm, else cpu. */
+  /** The TensorFlow.js backend: auto takes a real GPU first (tfjs-node-gpu, then webgpu), then the CPU backends. */
   TRAIN_BACKEND: z.enum(BACKEND_PREFERENCES).default('auto'),
+  /**
+   * Read by the Vulkan loader itself (so by Dawn, for webgpu): the ICD manifests it may use, e.g. SwiftShader's.
+   * Listed here so that a path that does not exist is named at start instead of showing up as "no adapter".
+   */
+  VK_ICD_FILENAMES: z
+    .string()
+    .refine((paths) => paths.split(':').every((path) => existsSync(path)), 'every path (colon-separated) must be an existing ICD manifest')
+    .optional(),
   /** Checkpoints kept per run (the newest ones). */
   CHECKPOINTS_KEPT: intVar(1, 1000, 3),
   /** How long a job's lock lasts without renewal; a dead worker's job is taken back after about this long. */

@@ -41,6 +41,8 @@ export interface WorkerView {
   pid: number;
   backend: string;
   device: string;
+  /** Whether the worker trains on a real GPU (its device is then the GPU's name). */
+  gpu: boolean;
   currentJob: string | null;
   lastHeartbeatAt: string;
 }

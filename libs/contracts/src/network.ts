@@ -83,8 +83,8 @@ export interface Architecture {
 }
 
 /**
- * Compute backends an operator may force; 'auto' takes the fastest one that loads, in this order:
- * tensorflow (tfjs-node-gpu, then tfjs-node), webgpu (Dawn), cpu-blas (native kernels + OpenBLAS), wasm, cpu.
+ * Compute backends an operator may force; 'auto' takes a real GPU first (tfjs-node-gpu where the NVIDIA driver
+ * shows one, then a hardware webgpu adapter, never a software one), then tfjs-node, cpu-blas, wasm, cpu.
  */
 export const BACKEND_PREFERENCES = ['auto', 'tensorflow', 'webgpu', 'cpu-blas', 'wasm', 'cpu'] as const;
 export type BackendPreference = (typeof BACKEND_PREFERENCES)[number];

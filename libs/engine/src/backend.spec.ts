@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Architecture, TrainingSpec } from '#libs/contracts';
 import { BackendUnavailableError, selectBackend } from './backend.js';
+import { adapterName, isSoftwareAdapter } from './webgpu.js';
 import { epochsOn } from './testing/epochs-on.js';
 import { xorBlobs } from './testing/toy-data.js';
 
@@ -20,7 +21,7 @@ afterAll(async () => {
 
 describe('selectBackend', () => {
   it('switches tfjs to the plain JavaScript cpu backend when asked', async () => {
-    expect(await selectBackend('cpu')).toEqual({ name: 'cpu', device: 'cpu' });
+    expect(await selectBackend('cpu')).toEqual({ name: 'cpu', device: 'cpu', gpu: false });
     expect(tf.getBackend()).toBe('cpu');
   });
 
@@ -75,12 +76,22 @@ describe('the wasm backend', () => {
   });
 });
 
-describe('the webgpu backend', () => {
-  it('is refused with the reason where Dawn or a GPU is missing, and auto falls through to the next backend', async () => {
-    const outcome = await selectBackend('webgpu').catch((e: unknown) => e);
-    // On a GPU machine with the webgpu package installed it loads; everywhere else it must say why not.
-    if (!(outcome instanceof BackendUnavailableError)) return expect(outcome).toMatchObject({ name: 'webgpu' });
-    expect(outcome.message).toMatch(/webgpu (is not installed|found no adapter)/);
-    expect((await selectBackend('auto')).name).not.toBe('webgpu');
+describe('telling a GPU adapter from a software one', () => {
+  // As Dawn describes them: the H200's Vulkan driver, SwiftShader (Chromium's), lavapipe (Mesa's), and WARP.
+  const h200 = { vendor: 'nvidia', architecture: 'hopper', device: '', description: 'NVIDIA H200', isFallbackAdapter: false };
+  const swiftshader = { vendor: 'google', architecture: 'swiftshader', device: 'swiftshader-device-subzero-', description: 'SwiftShader driver 5.0.0', isFallbackAdapter: true };
+
+  it('takes a hardware adapter for a GPU and names it', () => {
+    expect(isSoftwareAdapter(h200)).toBe(false);
+    expect(adapterName(h200)).toBe('NVIDIA H200 (WebGPU)');
+  });
+
+  it('calls SwiftShader, llvmpipe/lavapipe and WARP software, whether or not Dawn flags them as fallbacks', () => {
+    expect(isSoftwareAdapter(swiftshader)).toBe(true);
+    expect(isSoftwareAdapter({ ...swiftshader, isFallbackAdapter: false })).toBe(true);
+    expect(isSoftwareAdapter({ vendor: 'mesa', description: 'llvmpipe (LLVM 15.0.6, 256 bits)' })).toBe(true);
+    expect(isSoftwareAdapter({ vendor: 'mesa', architecture: 'lavapipe' })).toBe(true);
+    expect(isSoftwareAdapter({ vendor: 'microsoft', description: 'Microsoft Basic Render Driver' })).toBe(true);
+    expect(adapterName(swiftshader)).toBe('SwiftShader driver 5.0.0 (WebGPU, software)');
   });
 });

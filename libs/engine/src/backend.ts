@@ -2,12 +2,15 @@ import { readdir, readFile } from 'node:fs/promises';
 import * as tf from '@tensorflow/tfjs';
 import type { BackendPreference } from '#libs/contracts';
 import { CPU_BLAS, registerCpuBlas } from './blas/cpu-blas.js';
+import { registerWebgpu } from './webgpu.js';
 
 export interface BackendInfo {
   /** tfjs backend name: 'tensorflow', 'webgpu', 'cpu-blas', 'wasm' or 'cpu' */
   name: string;
   /** What runs the maths, for people: 'NVIDIA H100 80GB HBM3 (CUDA)', 'cpu (wasm simd)', … */
   device: string;
+  /** Whether the maths runs on a real GPU (never true for a software adapter such as SwiftShader). */
+  gpu: boolean;
 }
 
 export class BackendUnavailableError extends Error {
@@ -21,21 +24,27 @@ export class BackendUnavailableError extends Error {
 
 type Attempt = () => Promise<BackendInfo>;
 
-/**
- * Fastest first; production GPU images carry tfjs-node-gpu, CPU machines with the native addon and
- * OpenBLAS (Debian: libopenblas0-pthread) run cpu-blas, the rest wasm and cpu.
- */
+const tfjsNodeGpu = (requireGpu: boolean) => () => useNode('@tensorflow/tfjs-node-gpu', requireGpu);
+const tfjsNode = () => useNode('@tensorflow/tfjs-node', false);
+
+/** Forced preferences; a forced 'webgpu' accepts a software adapter (SwiftShader), which is how tests run it. */
 const ATTEMPTS: Record<Exclude<BackendPreference, 'auto'>, Attempt[]> = {
-  tensorflow: [() => useNode('@tensorflow/tfjs-node-gpu', gpuName), () => useNode('@tensorflow/tfjs-node', async () => 'cpu (libtensorflow)')],
-  webgpu: [useWebgpu],
+  tensorflow: [tfjsNodeGpu(false), tfjsNode],
+  webgpu: [() => useWebgpu(true)],
   [CPU_BLAS]: [useCpuBlas],
   wasm: [useWasm],
   cpu: [useCpu],
 };
 
+/**
+ * auto: a real GPU first (tfjs-node-gpu where the NVIDIA driver shows one, then a hardware WebGPU adapter),
+ * then the CPU backends fastest first; never a software adapter.
+ */
+const AUTO: Attempt[] = [tfjsNodeGpu(true), () => useWebgpu(false), tfjsNodeGpu(false), tfjsNode, useCpuBlas, useWasm, useCpu];
+
 /** Makes the chosen backend tfjs's current one; a forced preference that cannot load throws. */
 export async function selectBackend(preference: BackendPreference): Promise<BackendInfo> {
-  const attempts = preference === 'auto' ? [...ATTEMPTS.tensorflow, ...ATTEMPTS.webgpu, ...ATTEMPTS[CPU_BLAS], ...ATTEMPTS.wasm, ...ATTEMPTS.cpu] : ATTEMPTS[preference];
+  const attempts = preference === 'auto' ? AUTO : ATTEMPTS[preference];
   const reasons: string[] = [];
   for (const attempt of attempts) {
     try {
@@ -44,7 +53,7 @@ export async function selectBackend(preference: BackendPreference): Promise<Back
       reasons.push(error instanceof Error ? error.message : String(error));
     }
   }
-  throw new BackendUnavailableError(preference, reasons);
+  throw new BackendUnavailableError(preference, [...new Set(reasons)]);
 }
 
 async function activate(name: string): Promise<void> {
@@ -53,7 +62,7 @@ async function activate(name: string): Promise<void> {
   await tf.ready();
 }
 
-async function useNode(pkg: string, device: () => Promise<string>): Promise<BackendInfo> {
+async function useNode(pkg: string, requireGpu: boolean): Promise<BackendInfo> {
   try {
     // A variable specifier: these packages exist only on production images, so neither tsc nor jest may resolve them.
     const specifier: string = pkg;
@@ -61,54 +70,28 @@ async function useNode(pkg: string, device: () => Promise<string>): Promise<Back
   } catch (error) {
     throw new Error(`${pkg} is not installed or its native library failed to load (${(error as Error).message.split('\n')[0]})`);
   }
+  const gpu = pkg.endsWith('-gpu') ? await nvidiaGpuName() : null;
+  if (requireGpu && !gpu) throw new Error(`${pkg} loaded, but the NVIDIA driver shows no GPU`);
   await activate('tensorflow');
-  return { name: 'tensorflow', device: await device() };
+  return { name: 'tensorflow', device: gpu ? `${gpu} (CUDA)` : 'cpu (libtensorflow)', gpu: !!gpu };
 }
 
 /** The driver's own name for the first GPU; libtensorflow does not tell tfjs which device it picked. */
-async function gpuName(): Promise<string> {
+async function nvidiaGpuName(): Promise<string | null> {
   try {
     const root = '/proc/driver/nvidia/gpus';
     const [first] = await readdir(root);
     const info = await readFile(`${root}/${first}/information`, 'utf8');
-    const model = /^Model:\s*(.+)$/m.exec(info)?.[1]?.trim();
-    if (model) return `${model} (CUDA)`;
+    return /^Model:\s*(.+)$/m.exec(info)?.[1]?.trim() || 'NVIDIA GPU';
   } catch {
-    // No readable driver information: fall through to the generic name.
-  }
-  return 'gpu (CUDA)';
-}
-
-/** A package that only GPU images install (see apps/worker/Dockerfile.gpu); a variable specifier keeps tsc and jest from resolving it. */
-async function optionalImport<T>(pkg: string): Promise<T> {
-  const specifier: string = pkg;
-  try {
-    return (await import(specifier)) as T;
-  } catch (error) {
-    throw new Error(`${pkg} is not installed (${(error as Error).message.split('\n')[0]})`);
+    return null;
   }
 }
 
-interface Dawn {
-  create(flags: string[]): { requestAdapter(): Promise<{ info?: { vendor?: string; description?: string } } | null> };
-  globals: Record<string, unknown>;
-}
-
-/** WebGPU through Dawn (the `webgpu` package) over Vulkan, Metal or D3D, with tfjs's webgpu kernels. */
-async function useWebgpu(): Promise<BackendInfo> {
-  const dawn = await optionalImport<Dawn>('webgpu');
-  Object.assign(globalThis, dawn.globals);
-  const gpu = dawn.create([]);
-  const adapter = await gpu.requestAdapter();
-  if (!adapter) throw new Error('webgpu found no adapter (no GPU, or no Vulkan driver: libvulkan1 and a vendor ICD)');
-  // tfjs-backend-webgpu looks for navigator.gpu, which Node 20 has no navigator to hold.
-  const holder = globalThis as unknown as { navigator?: { gpu?: unknown } };
-  if (holder.navigator) Object.defineProperty(holder.navigator, 'gpu', { value: gpu, configurable: true });
-  else holder.navigator = { gpu };
-  await optionalImport('@tensorflow/tfjs-backend-webgpu');
+async function useWebgpu(allowSoftware: boolean): Promise<BackendInfo> {
+  const adapter = await registerWebgpu(allowSoftware);
   await activate('webgpu');
-  const name = adapter.info?.description || adapter.info?.vendor || 'Dawn';
-  return { name: 'webgpu', device: `gpu (WebGPU: ${name})` };
+  return { name: 'webgpu', ...adapter };
 }
 
 async function useWasm(): Promise<BackendInfo> {
@@ -116,7 +99,7 @@ async function useWasm(): Promise<BackendInfo> {
   await activate('wasm');
   const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
   const threads = await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT');
-  return { name: 'wasm', device: `cpu (wasm${simd ? ' simd' : ''}${threads ? ', threads' : ''})` };
+  return { name: 'wasm', device: `cpu (wasm${simd ? ' simd' : ''}${threads ? ', threads' : ''})`, gpu: false };
 }
 
 async function useCpuBlas(): Promise<BackendInfo> {
@@ -124,12 +107,12 @@ async function useCpuBlas(): Promise<BackendInfo> {
   await activate(CPU_BLAS);
   // A MathBackendCPU like 'cpu': the same first-use notice to silence.
   (tf.backend() as unknown as { firstUse?: boolean }).firstUse = false;
-  return { name: CPU_BLAS, device };
+  return { name: CPU_BLAS, device, gpu: false };
 }
 
 async function useCpu(): Promise<BackendInfo> {
   await activate('cpu');
   // The cpu backend asks once, on first use, to install tfjs-node; production already uses it where it can.
   (tf.backend() as unknown as { firstUse?: boolean }).firstUse = false;
-  return { name: 'cpu', device: 'cpu' };
+  return { name: 'cpu', device: 'cpu', gpu: false };
 }

@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { ACTIVATIONS, type Architecture, type TrainingSpec } from '#libs/contracts';
 import { selectBackend } from './backend.js';
-import { createNetwork, crossEntropy, forward, initialValues, lossOf, probabilities } from './network.js';
-import { createRng } from './rng.js';
+import { createNetwork, crossEntropy, forward, initialValues, probabilities } from './network.js';
+import { gradientCheck } from './testing/gradient-check.js';
 import { refFlatten, refGradients, refLoss, type RefLayer } from './testing/reference-network.js';
 import { train } from './trainer.js';
 import { decodeWeights, encodeWeights } from './weights.js';
@@ -80,50 +80,10 @@ describe('backpropagation', () => {
     ...ACTIVATIONS.map((activation) => ({ activation, loss: 'crossEntropy' as const })),
     ...ACTIVATIONS.map((activation) => ({ activation, loss: 'mse' as const })),
   ];
-  it.each(cases)('gives the finite-difference gradients through $activation layers under $loss', ({ activation, loss }) => {
-    const rng = createRng(7);
-    const r = () => Math.fround(rng() * 2 - 1);
-    const sizes = [3, 4, 3, 3];
-    const layers: RefLayer[] = sizes.slice(1).map((units, l) => ({
-      w: Array.from({ length: sizes[l]! }, () => Array.from({ length: units }, r)),
-      b: Array.from({ length: units }, r),
-    }));
-    const xs = [0, 1, 2, 3].map(() => [0, 1, 2].map(() => Math.fround(rng())));
-    const labels = [0, 2, 1, 2];
-    const acts = [activation, activation];
-    const architecture: Architecture = {
-      inputSize: 3,
-      layers: [{ units: 4, activation }, { units: 3, activation }],
-      classes: ['a', 'b', 'c'],
-      input: { width: 3, height: 1, channels: 1 },
-    };
-
-    const network = createNetwork(architecture, refFlatten(layers));
-    const grads = tf.tidy(() => {
-      const x = tf.tensor2d(xs);
-      const y = tf.oneHot(tf.tensor1d(labels, 'int32'), 3).toFloat() as tf.Tensor2D;
-      const { grads } = tf.variableGrads(() => lossOf(loss)(forward(network, x), y), network.variables);
-      return network.variables.map((v) => Array.from(grads[v.name]!.dataSync()));
-    });
-    network.dispose();
-
-    const eps = 1e-6;
-    layers.forEach((layer, l) => {
-      const params = [...layer.w.map((row) => ({ row, cols: row.length })), { row: layer.b, cols: layer.b.length }];
-      params.forEach(({ row }, p) => {
-        row.forEach((v, c) => {
-          row[c] = v + eps;
-          const up = refLoss(layers, acts, xs, labels, loss);
-          row[c] = v - eps;
-          const down = refLoss(layers, acts, xs, labels, loss);
-          row[c] = v;
-          const numeric = (up - down) / (2 * eps);
-          const isBias = p === params.length - 1;
-          const analytic = isBias ? grads[2 * l + 1]![c]! : grads[2 * l]![p * row.length + c]!;
-          expect(Math.abs(analytic - numeric)).toBeLessThan(1e-5 + 1e-3 * Math.abs(numeric));
-        });
-      });
-    });
+  it.each(cases)('gives the finite-difference gradients through $activation layers under $loss', async ({ activation, loss }) => {
+    for (const { analytic, numeric } of await gradientCheck(activation, loss)) {
+      expect(Math.abs(analytic - numeric)).toBeLessThan(1e-5 + 1e-3 * Math.abs(numeric));
+    }
   });
 });
 

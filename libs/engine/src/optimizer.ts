@@ -27,7 +27,7 @@ export async function saveOptimizerState(optimizer: tf.Optimizer, spec: Optimize
     optimizer: spec.name,
     iterations: count,
     // Safe without copying: assign() gives a variable new data rather than overwriting the old.
-    slots: slots.map((s) => s.tensor.dataSync() as Float32Array),
+    slots: (await Promise.all(slots.map((s) => s.tensor.data()))) as Float32Array[],
   };
 }
 

@@ -6,6 +6,7 @@ import { countCorrect, createNetwork, crossEntropy, forward, initialValues, l2Pe
 
 type LossFn = ReturnType<typeof lossOf>;
 import { createOptimizer, restoreOptimizerState, saveOptimizerState } from './optimizer.js';
+import { BatchTally } from './batch-tally.js';
 import { decodeWeights, encodeWeights } from './weights.js';
 
 export interface EpochResult extends EpochMetrics {
@@ -50,6 +51,7 @@ export async function train(data: LabelledPixels, spec: TrainingSpec, architectu
   const initial = opts.initialWeights ? decodeWeights(architecture, opts.initialWeights) : null;
   const network = createNetwork(architecture, initial?.values ?? initialValues(architecture, spec.seed));
   const optimizer = createOptimizer(spec.optimizer);
+  let tally: BatchTally | undefined;
   try {
     // State saved by another optimizer (fine-tuning with a new one) does not apply.
     if (initial?.optimizerState?.optimizer === spec.optimizer.name) {
@@ -62,9 +64,12 @@ export async function train(data: LabelledPixels, spec: TrainingSpec, architectu
     for (let epoch = startEpoch; epoch < spec.epochs; epoch++) {
       const epochStart = performance.now();
       let stepSeconds = 0;
-      let lossSum = 0;
-      let correct = 0;
       let batchNumber = 0;
+      tally = new BatchTally();
+      // A non-finite loss is found when its batch is read, still naming that batch.
+      const onBatch = (loss: number, number: number) => {
+        if (!Number.isFinite(loss)) throw new DivergedError(epoch + 1, number);
+      };
       for (const batch of batches(trainSet, epochOrder(trainSet.count, spec.seed, epoch), spec.batchSize, numClasses)) {
         if (performance.now() - lastYield > YIELD_EVERY_MS) {
           await new Promise((resolve) => setImmediate(resolve));
@@ -74,12 +79,12 @@ export async function train(data: LabelledPixels, spec: TrainingSpec, architectu
         batchNumber++;
         const stepStart = performance.now();
         const result = step(network, optimizer, batch, architecture.inputSize, numClasses, lossFn, spec.optimizer.weightDecay ?? 0);
+        tally.add(batchNumber, batch.size, result.loss, result.correct);
+        if (tally.full) await tally.read(onBatch);
         stepSeconds += (performance.now() - stepStart) / 1000;
-        if (!Number.isFinite(result.loss)) throw new DivergedError(epoch + 1, batchNumber);
-        lossSum += result.loss * batch.size;
-        correct += result.correct;
       }
-      const val = validation.count > 0 ? evaluate(network, validation, spec.batchSize, numClasses, lossFn) : null;
+      const { lossSum, correct } = await tally.read(onBatch);
+      const val = validation.count > 0 ? await evaluate(network, validation, spec.batchSize, numClasses, lossFn) : null;
       checkpoint = await saveCheckpoint(network, optimizer, spec.optimizer);
       await opts.onEpoch({
         epoch: epoch + 1,
@@ -98,13 +103,14 @@ export async function train(data: LabelledPixels, spec: TrainingSpec, architectu
     }
     return { weights: checkpoint, epochsDone: spec.epochs, stopped: false };
   } finally {
+    tally?.dispose();
     network.dispose();
     optimizer.dispose();
   }
 }
 
-/** One gradient-descent step on one batch: forward, loss, backpropagation, update. */
-function step(network: Network, optimizer: tf.Optimizer, batch: Batch, inputSize: number, numClasses: number, lossFn: LossFn, weightDecay: number): { loss: number; correct: number } {
+/** One gradient-descent step on one batch: forward, loss, backpropagation, update. Returns the batch's loss and correct count, unread. */
+function step(network: Network, optimizer: tf.Optimizer, batch: Batch, inputSize: number, numClasses: number, lossFn: LossFn, weightDecay: number): { loss: tf.Scalar; correct: tf.Scalar } {
   return tf.tidy(() => {
     const x = tf.tensor2d(batch.x, [batch.size, inputSize]);
     const y = tf.tensor2d(batch.y, [batch.size, numClasses]);
@@ -124,10 +130,9 @@ function step(network: Network, optimizer: tf.Optimizer, batch: Batch, inputSize
       true,
       network.variables,
     )!;
-    const result = { loss: (dataLoss ?? cost).dataSync()[0]!, correct: correct!.dataSync()[0]! };
-    correct!.dispose();
-    dataLoss?.dispose();
-    return result;
+    // Kept tensors survive tidy; the unneeded one is freed here.
+    if (dataLoss) cost.dispose();
+    return { loss: dataLoss ?? cost, correct: correct! };
   });
 }
 
@@ -155,25 +160,30 @@ class Patience {
   }
 }
 
-/** Mean loss and accuracy over a sample set, in batches, with no gradient tape. */
-export function evaluate(network: Network, samples: Samples, batchSize: number, numClasses: number, lossFn: LossFn = crossEntropy): { loss: number; accuracy: number } {
-  let lossSum = 0;
-  let correct = 0;
-  for (const batch of batches(samples, null, batchSize, numClasses)) {
-    const [loss, right] = tf.tidy(() => {
-      const x = tf.tensor2d(batch.x, [batch.size, samples.inputSize]);
-      const y = tf.tensor2d(batch.y, [batch.size, numClasses]);
-      const logits = forward(network, x);
-      return [lossFn(logits, y).dataSync()[0]!, countCorrect(logits, y).dataSync()[0]!];
-    });
-    lossSum += loss * batch.size;
-    correct += right;
+/** Mean loss and accuracy over a sample set, in batches, with no gradient tape; read back once at the end. */
+export async function evaluate(network: Network, samples: Samples, batchSize: number, numClasses: number, lossFn: LossFn = crossEntropy): Promise<{ loss: number; accuracy: number }> {
+  const tally = new BatchTally(Infinity);
+  try {
+    let number = 0;
+    for (const batch of batches(samples, null, batchSize, numClasses)) {
+      const [loss, right] = tf.tidy(() => {
+        const x = tf.tensor2d(batch.x, [batch.size, samples.inputSize]);
+        const y = tf.tensor2d(batch.y, [batch.size, numClasses]);
+        const logits = forward(network, x);
+        return [lossFn(logits, y), countCorrect(logits, y)] as [tf.Scalar, tf.Scalar];
+      });
+      tally.add(++number, batch.size, loss, right);
+    }
+    const { lossSum, correct } = await tally.read();
+    return { loss: lossSum / samples.count, accuracy: correct / samples.count };
+  } finally {
+    tally.dispose();
   }
-  return { loss: lossSum / samples.count, accuracy: correct / samples.count };
 }
 
 async function saveCheckpoint(network: Network, optimizer: tf.Optimizer, spec: OptimizerSpec): Promise<Uint8Array> {
-  const values = network.variables.map((v) => v.dataSync() as Float32Array);
+  // Asynchronous reads: the webgpu backend cannot read synchronously in Node (it would need an OffscreenCanvas).
+  const values = (await Promise.all(network.variables.map((v) => v.data()))) as Float32Array[];
   return encodeWeights(values, await saveOptimizerState(optimizer, spec));
 }
 

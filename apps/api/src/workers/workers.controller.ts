@@ -12,8 +12,8 @@ export class WorkersController {
       where: { stoppedAt: null, lastHeartbeatAt: { gt: new Date(Date.now() - LIVE_WORKER_WINDOW_MS) } },
       orderBy: { startedAt: 'asc' },
     });
-    return workers.map(({ id, host, pid, backend, device, currentJob, startedAt, lastHeartbeatAt }) => ({
-      id, host, pid, backend, device, currentJob, startedAt, lastHeartbeatAt,
+    return workers.map(({ id, host, pid, backend, device, gpu, currentJob, startedAt, lastHeartbeatAt }) => ({
+      id, host, pid, backend, device, gpu, currentJob, startedAt, lastHeartbeatAt,
     }));
   }
 }

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "workers" ADD COLUMN     "gpu" BOOLEAN NOT NULL DEFAULT false;
