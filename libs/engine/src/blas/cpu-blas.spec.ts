@@ -104,7 +104,7 @@ whenAvailable('the cpu-blas backend', () => {
   it('is what auto picks where tfjs-node is not installed', async () => {
     const info = await selectBackend('auto');
     if (info.name === 'tensorflow') return;
-    expect(info).toEqual({ name: CPU_BLAS, device: expect.stringMatching(/^cpu \(.+\)$/) });
+    expect(info).toEqual({ name: CPU_BLAS, device: expect.stringMatching(/^cpu \(.+\)$/), gpu: false });
     expect(tf.getBackend()).toBe(CPU_BLAS);
   });
 
