@@ -1,3 +1,4 @@
+import type { EvaluationView } from '#libs/contracts';
 import { shapesZip } from '#libs/samples';
 import { softwareGpuEnv, startSystem } from '#libs/testing';
 
@@ -17,7 +18,7 @@ describe('a webgpu worker end to end', () => {
     expect(worker).toMatchObject({ backend: 'webgpu', device: expect.stringMatching(/^SwiftShader.*\(WebGPU, software\)$/), gpu: false });
   });
 
-  it('trains a run to SUCCEEDED on the device, with one metric row per epoch and a model version', async () => {
+  it('trains a run to SUCCEEDED on the device, with one metric row per epoch, a model version and its test evaluation', async () => {
     const zip = await shapesZip({ perClass: 20, size: 16, seed: 'webgpu' });
     const dataset = await system.api.waitForDataset((await system.api.uploadDataset(zip, { name: 'shapes', width: 8, height: 8 })).id, 60_000);
     expect(dataset.status).toBe('READY');
@@ -36,5 +37,9 @@ describe('a webgpu worker end to end', () => {
     expect(run.metrics.every((m) => Number.isFinite(m.loss) && m.valAccuracy !== null)).toBe(true);
     expect(run.metrics[2]!.loss).toBeLessThan(run.metrics[0]!.loss);
     expect(run.modelVersion?.version).toBe(1);
+    // Scored in the training thread, on the same device, once training ends.
+    const evaluation = await system.api.request<EvaluationView>('GET', `/runs/${id}/evaluation`);
+    expect(evaluation.samples).toBeGreaterThan(0);
+    expect(evaluation.confusion.flat().reduce((a, b) => a + b, 0)).toBe(evaluation.samples);
   }, 120_000);
 });

@@ -18,13 +18,13 @@ describe('evaluation', () => {
     expect(scores[2]).toEqual({ label: 'c', precision: 0, recall: 0, f1: 0, support: 1 });
   });
 
-  it('scores weights on labelled bytes: confusion, mistakes by dataset index, and the mean loss', () => {
+  it('scores weights on labelled bytes: confusion, mistakes by dataset index, and the mean loss', async () => {
     // One linear hidden unit copying pixel 0; the output says "b" when it is bright.
     const architecture: Architecture = { inputSize: 2, layers: [{ units: 1, activation: 'linear' }], classes: ['a', 'b'], input: { width: 2, height: 1, channels: 1 } };
     const weights = encodeWeights([[1, 0], [0], [-4, 4], [2, -2]]);
     const pixels = Uint8Array.from([0, 0, 255, 0, 255, 255, 0, 255]);
     const labels = Int32Array.from([0, 1, 0, 0]);
-    const evaluation = evaluateModel(architecture, weights, { pixels, labels, indices: Int32Array.from([10, 11, 12, 13]), table: Float32Array.from({ length: 256 }, (_, b) => b / 255) });
+    const evaluation = await evaluateModel(architecture, weights, { pixels, labels, indices: Int32Array.from([10, 11, 12, 13]), table: Float32Array.from({ length: 256 }, (_, b) => b / 255) });
     expect(evaluation.confusion).toEqual([[2, 1], [0, 1]]);
     expect(evaluation.accuracy).toBe(0.75);
     expect(evaluation.misclassified).toEqual([{ index: 12, label: 'a', predicted: 'b', confidence: expect.closeTo(1 / (1 + Math.exp(-4)), 6) }]);

@@ -20,7 +20,7 @@ export interface TestSet {
  * Scores trained weights on a test set with the training forward pass and loss: accuracy, mean loss,
  * the confusion matrix, per-class precision/recall/F1 and every misclassified sample.
  */
-export function evaluateModel(architecture: Architecture, weights: Uint8Array, test: TestSet, loss: Loss = 'crossEntropy'): EvaluationView {
+export async function evaluateModel(architecture: Architecture, weights: Uint8Array, test: TestSet, loss: Loss = 'crossEntropy'): Promise<EvaluationView> {
   const { inputSize, classes } = architecture;
   const k = classes.length;
   const samples = allSamples({ pixels: test.pixels, table: test.table, labels: test.labels }, inputSize);
@@ -32,10 +32,13 @@ export function evaluateModel(architecture: Architecture, weights: Uint8Array, t
   let at = 0;
   try {
     for (const batch of batches(samples, null, BATCH, k)) {
-      const [batchLoss, probs] = tf.tidy(() => {
+      const tensors = tf.tidy(() => {
         const logits = forward(network, tf.tensor2d(batch.x, [batch.size, inputSize]));
-        return [lossFn(logits, tf.tensor2d(batch.y, [batch.size, k])).dataSync()[0]!, activate(logits, 'softmax').dataSync() as Float32Array];
+        return [lossFn(logits, tf.tensor2d(batch.y, [batch.size, k])), activate(logits, 'softmax')];
       });
+      // Asynchronous reads: the webgpu backend (training threads may run on it) cannot read synchronously in Node.
+      const [lossValues, probs] = (await Promise.all(tensors.map((t) => t.data())).finally(() => tf.dispose(tensors))) as Float32Array[];
+      const batchLoss = lossValues![0]!;
       lossSum += batchLoss * batch.size;
       for (let r = 0; r < batch.size; r++, at++) {
         const row = probs.subarray(r * k, (r + 1) * k);

@@ -16,7 +16,7 @@ try {
     onEpoch: (epoch) => post({ type: 'epoch', result: epoch }),
   });
   // Scored here, off the worker's event loop, with the same forward pass training used.
-  const evaluation = input.test && input.test.labels.length > 0 ? evaluateModel(input.architecture, result.weights, input.test, input.spec.loss) : null;
+  const evaluation = input.test && input.test.labels.length > 0 ? await evaluateModel(input.architecture, result.weights, input.test, input.spec.loss) : null;
   post({ type: 'done', outcome: { weights: result.weights, earlyStopped: result.earlyStopped, evaluation } });
 } catch (error) {
   const { name, message } = error instanceof Error ? error : new Error(String(error));
