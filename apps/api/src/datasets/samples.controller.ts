@@ -22,10 +22,6 @@ export class SamplesController {
       response.type('image/png');
       return this.samples.png(sample);
     }
-    if (query.format === 'csv') {
-      response.type('text/csv');
-      return this.samples.csv(sample);
-    }
-    return this.samples.json(sample);
+    return query.format === 'csv' ? this.samples.csv(sample) : this.samples.json(sample);
   }
 }

@@ -1,8 +1,9 @@
 import { Injectable, StreamableFile } from '@nestjs/common';
 import sharp from 'sharp';
 import { PrismaService, SampleStore, type StoredSample } from '#libs/database';
-import { storedSpec, toActivations, type PreprocessSpec } from '#libs/preprocess';
+import { storedSpec, type PreprocessSpec } from '#libs/preprocess';
 import { invalidInput, notFound } from '../http/domain-error.js';
+import { sampleCsv, sampleJson } from './sample-text.js';
 
 export interface LoadedSample {
   index: number;
@@ -44,20 +45,13 @@ export class SamplesService {
     return new StreamableFile(png);
   }
 
-  json(sample: LoadedSample) {
-    const { index, file, label, split, spec } = sample;
-    return { index, file, label, split, width: spec.width, height: spec.height, channels: spec.channels, activations: this.rows(sample) };
+  /** The activations as JSON, streamed a pixel row at a time. */
+  json(sample: LoadedSample): StreamableFile {
+    return new StreamableFile(sampleJson(sample), { type: 'application/json; charset=utf-8' });
   }
 
-  /** One line per pixel row; a pixel's channels sit side by side, as in the original pipeline's DataFrame. */
-  csv(sample: LoadedSample): string {
-    return this.rows(sample).map((row) => row.join(',')).join('\n') + '\n';
-  }
-
-  private rows(sample: LoadedSample): number[][] {
-    const { width, height, channels } = sample.spec;
-    const activations = toActivations(sample.pixels, sample.spec);
-    const perRow = width * channels;
-    return Array.from({ length: height }, (_, y) => Array.from(activations.subarray(y * perRow, (y + 1) * perRow)));
+  /** One CSV line per pixel row, streamed. */
+  csv(sample: LoadedSample): StreamableFile {
+    return new StreamableFile(sampleCsv(sample), { type: 'text/csv; charset=utf-8' });
   }
 }
