@@ -1,4 +1,5 @@
 import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
+import { DomainError } from '../http/domain-error.js';
 import type { AuthenticatedRequest } from './principal.js';
 import { ApiKeysService } from './api-keys.service.js';
 
@@ -14,7 +15,13 @@ export class AuthenticateGuard implements CanActivate {
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const key = bearerToken(request.headers.authorization);
-    if (key) request.principal = await this.keys.authenticate(key);
+    if (!key) return true;
+    try {
+      request.principal = await this.keys.authenticate(key);
+    } catch (error) {
+      // A lookup by unique hash fails only when Postgres does not answer: say so, rather than a bare 500.
+      throw new DomainError('UNAVAILABLE', `cannot check the API key: Postgres is unreachable (${(error as Error).message.split('\n').at(-1)})`);
+    }
     return true;
   }
 }

@@ -54,6 +54,9 @@ describe('health', () => {
     expect(down.status).toBe(503);
     expect(down.body.message).toMatch(/^not ready: postgres is unreachable/);
     expect(down.body.message).not.toContain('redis');
+    const withKey = await fetch(`${api.url}/runs`, { headers: { authorization: `Bearer ${api.adminKey}` } });
+    expect(withKey.status).toBe(503);
+    expect(((await withKey.json()) as { message: string }).message).toContain('cannot check the API key: Postgres is unreachable');
     await postgres.restore();
     await waitFor(async () => (await health('ready')).status === 200);
   });
