@@ -66,6 +66,11 @@ describe('API keys and roles', () => {
     expect((await failure(member.listApiKeys())).status).toBe(403);
   });
 
+  it('tells any key who it is, and nothing more', async () => {
+    const { client: viewer, key } = await api.clientAs('viewer', 'dashboard');
+    expect(await viewer.request('GET', '/api-keys/me')).toEqual({ id: key.id, name: 'dashboard', role: 'viewer' });
+  });
+
   it('revokes a key at once: its next request is 401', async () => {
     const { client: viewer, key } = await api.clientAs('viewer');
     await viewer.request('GET', '/datasets');

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { API_KEY_ROLES } from '#libs/contracts';
 import { PageSchema, type PageQuery } from '../http/page.dto.js';
 import { ApiKeysService } from './api-keys.service.js';
+import { CurrentPrincipal, type Principal } from './principal.js';
 import { Roles } from './roles.js';
 
 const CreateApiKeySchema = z.strictObject({
@@ -10,7 +11,7 @@ const CreateApiKeySchema = z.strictObject({
   role: z.enum(API_KEY_ROLES),
 });
 
-/** Admins only: create keys (the secret is in the 201 answer and nowhere else), list them, revoke them. */
+/** Admins: create keys (the secret is in the 201 answer and nowhere else), list them, revoke them. Any key: GET /api-keys/me. */
 @Controller('api-keys')
 @Roles('admin')
 export class ApiKeysController {
@@ -19,6 +20,13 @@ export class ApiKeysController {
   @Post()
   create(@Body({ schema: CreateApiKeySchema }) body: z.infer<typeof CreateApiKeySchema>) {
     return this.keys.create(body.name, body.role);
+  }
+
+  /** Any key: who am I? (a dashboard shows only the buttons the role allows). */
+  @Get('me')
+  @Roles('viewer')
+  me(@CurrentPrincipal() principal: Principal): Principal {
+    return { id: principal.id, name: principal.name, role: principal.role };
   }
 
   @Get()
