@@ -92,7 +92,7 @@ export class TrainyardClient {
     for (const key of ['name', 'width', 'height'] as const) {
       if (fields[key] !== undefined) form.append(key, String(fields[key]));
     }
-    return this.request<{ id: string; status: string }>('POST', '/datasets', form);
+    return this.request<{ id: string; status: string; existing: boolean }>('POST', '/datasets', form);
   }
 
   getDataset(id: string) {
