@@ -4,6 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
 import { type ApiConfig } from './api.config.js';
 import { AppModule } from './app.module.js';
+import { serveDashboard } from './dashboard/dashboard.js';
 import { applyHttpEdge } from './http/http-edge.js';
 import { HttpExceptionFilter } from './http/http-exception.filter.js';
 import { validationPipe } from './http/validation.pipe.js';
@@ -19,6 +20,7 @@ export async function createApp(config: ApiConfig): Promise<INestApplication> {
   app.use(httpMetrics(app.get(MetricsService)));
   applyHttpEdge(app, config);
   mountQueueBoard(app);
+  serveDashboard(app);
   app.useGlobalPipes(validationPipe);
   app.useGlobalFilters(new HttpExceptionFilter());
   app.enableShutdownHooks();

@@ -1,0 +1,155 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { shapesZip } from '#libs/samples';
+import { startSystem } from '#libs/testing';
+
+// The dashboard in a real browser (Debian's chromium, driven by playwright-core) against the built API and a real worker.
+const CHROMIUM = '/usr/bin/chromium';
+const SHOTS = join(import.meta.dirname, 'screenshots');
+
+describe('the dashboard in a browser', () => {
+  let system: Awaited<ReturnType<typeof startSystem>>;
+  let browser: Browser;
+  let page: Page;
+  let datasetId: string;
+  let firstRunId: string;
+  let secondRunId: string;
+
+  const shot = (name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`) });
+
+  beforeAll(async () => {
+    await mkdir(SHOTS, { recursive: true });
+    [system, browser] = await Promise.all([
+      startSystem({ workers: 1 }),
+      chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] }),
+    ]);
+    page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
+    page.setDefaultTimeout(30_000);
+  }, 90_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await system?.stop();
+  });
+
+  it('serves the dashboard without a key, and refuses a wrong key at sign-in', async () => {
+    const index = await fetch(`${system.url}/`);
+    expect(index.status).toBe(200);
+    expect(await index.text()).toContain('assets/app.js');
+    expect((await fetch(`${system.url}/runs`)).status).toBe(401);
+
+    await page.goto(system.url);
+    await page.getByLabel('API key').fill('ty_not-a-key');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('alert').filter({ hasText: 'unknown or revoked' }).waitFor();
+  });
+
+  it('signs in with a key kept in session storage', async () => {
+    await page.getByLabel('API key').fill(system.adminKey);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: /^Runs/ }).waitFor();
+    await page.reload();
+    await page.getByText('sign out').waitFor();
+  });
+
+  it('uploads a dataset with a progress bar and shows its classes, splits and samples', async () => {
+    await page.getByRole('link', { name: 'Datasets' }).click();
+    const zip = await shapesZip({ perClass: 40, size: 32, seed: 'dashboard' });
+    await page.locator('input[name=file]').setInputFiles({ name: 'shapes.zip', mimeType: 'application/zip', buffer: zip });
+    await page.locator('input[name=name]').fill('browser shapes');
+    await page.locator('input[name=width]').fill('16');
+    await page.locator('input[name=height]').fill('16');
+    await page.getByRole('button', { name: 'Upload' }).click();
+    await page.getByRole('heading', { name: /browser shapes READY/ }).waitFor({ timeout: 60_000 });
+    datasetId = page.url().split('/').pop()!;
+    const counts = page.locator('table.counts');
+    await expect(rowText(counts, 'circle')).resolves.toEqual(['circle', '32', '4', '4', '40']);
+    await expect(rowText(counts, 'all')).resolves.toEqual(['all', '96', '12', '12', '120']);
+    await page.locator('.gallery img').nth(23).waitFor();
+    await shot('dataset');
+  });
+
+  it('submits a run and its charts gain points while it trains, then shows the evaluation', async () => {
+    await page.getByRole('link', { name: 'Runs' }).click();
+    await page.getByRole('button', { name: 'New run' }).click();
+    const form = page.locator('form.new-run');
+    await form.locator('select[name=datasetId]').selectOption(datasetId);
+    await form.locator('input[name=layers]').fill('64 relu, 32 relu');
+    await form.locator('input[name=epochs]').fill('20');
+    await form.locator('input[name=batchSize]').fill('8');
+    await form.locator('input[name=seed]').fill('7');
+    await form.getByRole('button', { name: 'Start run' }).click();
+    await page.waitForURL(/#\/runs\/[0-9a-f-]{36}$/);
+    firstRunId = page.url().split('/').pop()!;
+    // A second, shorter run queues behind it: the one to compare with.
+    secondRunId = (await system.api.createRun({ datasetId, layers: [{ units: 32, activation: 'tanh' }], optimizer: { name: 'adam', learningRate: 0.01 }, batchSize: 16, epochs: 5, seed: 7 })).id;
+
+    const chart = page.locator('.chart').first();
+    const seen = new Set<number>();
+    for (const deadline = Date.now() + 60_000; Date.now() < deadline; await page.waitForTimeout(100)) {
+      seen.add(Number(await chart.getAttribute('data-points')));
+      if (await page.getByRole('heading', { name: /SUCCEEDED/ }).count()) break;
+    }
+    seen.add(Number(await chart.getAttribute('data-points')));
+    // Points appeared while the run was going (counts between none and all of its epochs), not only at the end.
+    expect([...seen].some((n) => n > 0 && n < 20)).toBe(true);
+    expect(Math.max(...seen)).toBe(20);
+    await page.getByRole('heading', { name: /SUCCEEDED/ }).waitFor();
+    expect(await page.locator('.timeline-list li').allTextContents()).toEqual([
+      expect.stringContaining('QUEUED'), expect.stringMatching(/QUEUED → RUNNING · attempt 1 · worker/), expect.stringContaining('RUNNING → SUCCEEDED'),
+    ]);
+
+    await page.getByRole('heading', { name: 'Evaluation on the test split' }).waitFor();
+    const heatmap = page.getByRole('table', { name: 'confusion matrix' });
+    await heatmap.waitFor();
+    const cells = (await heatmap.locator('tbody td').allTextContents()).map(Number);
+    expect(cells).toHaveLength(9);
+    expect(cells.reduce((a, b) => a + b, 0)).toBe(12);
+    expect(await page.locator('table.per-class tbody tr').count()).toBe(3);
+    const wrong = Number(/\((\d+)\)/.exec(await page.getByRole('heading', { name: /^Misclassified/ }).innerText())![1]);
+    expect(wrong).toBe(12 - (cells[0]! + cells[4]! + cells[8]!));
+    if (wrong > 0) await page.locator('.evaluation .gallery img').nth(wrong - 1).waitFor();
+    await shot('run');
+  }, 90_000);
+
+  it('lists the runs live and compares two of them', async () => {
+    await page.getByRole('link', { name: 'Runs' }).click();
+    // The second run ends while the page is open: its row changes without a reload.
+    await page.locator(`tr[data-run="${secondRunId}"][data-status="SUCCEEDED"]`).waitFor({ timeout: 60_000 });
+    await page.locator(`tr[data-run="${firstRunId}"]`).getByRole('checkbox').check();
+    await page.locator(`tr[data-run="${secondRunId}"]`).getByRole('checkbox').check();
+    await shot('runs');
+    await page.getByRole('button', { name: 'Compare 2' }).click();
+    await page.getByRole('heading', { name: 'Compare 2 runs' }).waitFor();
+    const differing = await page.locator('table.compare tr.differs th').allTextContents();
+    expect(differing).toEqual(expect.arrayContaining(['layers', 'optimizer.name', 'optimizer.learningRate', 'batchSize', 'epochs']));
+    expect(differing).not.toContain('seed');
+    expect(await page.locator('.chart').first().getAttribute('data-points')).toBe('20');
+    await shot('compare');
+  }, 90_000);
+
+  it('shows the model with its versions and the worker with its queues', async () => {
+    await page.getByRole('link', { name: 'Models' }).click();
+    await page.getByRole('link', { name: 'browser shapes' }).click();
+    await page.locator('table.versions tbody tr').nth(1).waitFor();
+    expect(await page.locator('table.versions tbody tr').count()).toBe(2);
+    await page.getByRole('button', { name: 'inspect' }).first().click();
+    await page.locator('.inspect .gallery img').nth(15).waitFor();
+    await shot('model');
+
+    await page.getByRole('link', { name: 'Workers & queues' }).click();
+    const worker = page.locator('tr[data-worker]');
+    await worker.first().waitFor();
+    expect(await worker.count()).toBe(1);
+    expect(await worker.locator('td').nth(2).innerText()).toBe('cpu');
+    await page.locator('tr[data-queue="train"]').waitFor();
+    await shot('workers');
+  });
+});
+
+/** The cells of the table row whose first cell reads `first`. */
+async function rowText(table: ReturnType<Page['locator']>, first: string): Promise<string[]> {
+  const row = table.locator('tbody tr').filter({ has: table.page().locator('th', { hasText: new RegExp(`^${first}$`) }) });
+  return (await row.locator('th, td').allTextContents()).map((t) => t.trim());
+}
