@@ -15,6 +15,8 @@ describe('the dashboard in a browser', () => {
   let datasetId: string;
   let firstRunId: string;
   let secondRunId: string;
+  /** Uncaught errors and CSP refusals in the page: none may happen. */
+  const problems: string[] = [];
 
   const shot = (name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`) });
 
@@ -26,7 +28,11 @@ describe('the dashboard in a browser', () => {
     ]);
     page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
     page.setDefaultTimeout(30_000);
+    page.on('pageerror', (error) => problems.push(error.message));
+    page.on('console', (message) => /Content.Security.Policy/i.test(message.text()) && problems.push(message.text()));
   }, 90_000);
+
+  afterEach(() => expect(problems).toEqual([]));
 
   afterAll(async () => {
     await browser?.close();
@@ -37,6 +43,7 @@ describe('the dashboard in a browser', () => {
     const index = await fetch(`${system.url}/`);
     expect(index.status).toBe(200);
     expect(await index.text()).toContain('assets/app.js');
+    expect(index.headers.get('content-security-policy')).toContain("script-src 'self'");
     expect((await fetch(`${system.url}/runs`)).status).toBe(401);
 
     await page.goto(system.url);

@@ -41,5 +41,12 @@ export interface RunComparison {
   series: { epoch: number; runs: (FinalMetrics | null)[] }[];
 }
 
+/** POST /models/:id/inspect: one image's forward pass; z = W·a + b and a = f(z) per layer, the last a the softmax. */
+export interface Inspection {
+  input: { width: number; height: number; channels: number; activations: number[][] };
+  layers: { layer: number; units: number; activation: string; z: number[]; a: number[] }[];
+  output: { label: string; probabilities: Record<string, number> };
+}
+
 export const RUN_STATUSES: RunStatus[] = ['QUEUED', 'RUNNING', 'SUCCEEDED', 'FAILED', 'CANCELLED'];
 export const TERMINAL: RunStatus[] = ['SUCCEEDED', 'FAILED', 'CANCELLED'];

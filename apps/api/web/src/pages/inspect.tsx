@@ -1,27 +1,38 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { send } from '../api.js';
 import { ApiImage } from '../components/sample-image.js';
 import { ErrorLine } from '../components/status.js';
-import type { ModelVersionView } from '../contracts.js';
+import type { Inspection, ModelVersionView } from '../contracts.js';
 import { pct } from '../format.js';
 
 const UNITS_SHOWN = 16;
 
-/** POST /models/:id/inspect (issue 9 point 8): what the network computed for one image, layer by layer. */
-interface Inspection {
-  input?: number[][];
-  layers?: { z: number[]; a: number[]; activation?: string }[];
-  probabilities?: Record<string, number>;
-}
-
 /** Values as a strip of cells, blue for negative and red for positive, scaled by the largest magnitude. */
-function Strip({ values }: { values: number[] }) {
+function Strip({ values, label }: { values: number[]; label: string }) {
   const scale = Math.max(1e-9, ...values.map(Math.abs));
   return (
-    <div class="strip">
-      {values.slice(0, 256).map((v, i) => <span key={i} title={`${i}: ${v.toFixed(4)}`} style={{ background: v >= 0 ? `rgba(220,38,38,${v / scale})` : `rgba(37,99,235,${-v / scale})` }} />)}
+    <div class="strip" aria-label={label}>
+      {values.slice(0, 512).map((v, i) => <span key={i} title={`${i}: ${v.toFixed(4)}`} style={{ background: v >= 0 ? `rgba(220,38,38,${v / scale})` : `rgba(37,99,235,${-v / scale})` }} />)}
     </div>
   );
+}
+
+/** The input activations drawn as the network sees them (rows of pixels, channels side by side, 0 black to 1 white). */
+function InputImage({ input }: { input: Inspection['input'] }) {
+  const canvas = useRef<HTMLCanvasElement>(null);
+  useEffect(() => {
+    const context = canvas.current!.getContext('2d')!;
+    const image = context.createImageData(input.width, input.height);
+    input.activations.forEach((row, y) => {
+      for (let x = 0; x < input.width; x++) {
+        const channel = (c: number) => Math.round(Math.min(1, Math.max(0, row[x * input.channels + c]!)) * 255);
+        const [r, g, b] = input.channels === 3 ? [channel(0), channel(1), channel(2)] : [channel(0), channel(0), channel(0)];
+        image.data.set([r, g, b, 255], (y * input.width + x) * 4);
+      }
+    });
+    context.putImageData(image, 0, 0);
+  }, [input]);
+  return <canvas ref={canvas} class="pixelated" width={input.width} height={input.height} style={{ width: 96, height: 96 }} />;
 }
 
 /** The "behind the scenes" view: the first layer's units as images of their incoming weights, and one image's activations. */
@@ -51,12 +62,17 @@ export function Inspect({ modelId, version }: { modelId: string; version: ModelV
       <ErrorLine error={error} />
       {result && (
         <div class="layers">
-          {result.layers?.map((layer, i) => (
-            <div key={i}><h4>layer {i + 1} {layer.activation ?? ''}: z = W·a + b, then a = f(z)</h4><Strip values={layer.z} /><Strip values={layer.a} /></div>
+          <h4>input: {result.input.width}×{result.input.height}×{result.input.channels} activations</h4>
+          <InputImage input={result.input} />
+          {result.layers.map((layer) => (
+            <div key={layer.layer}>
+              <h4>layer {layer.layer + 1}: {layer.units} units, z = W·a + b (top), a = {layer.activation}(z) (bottom)</h4>
+              <Strip values={layer.z} label={`layer ${layer.layer + 1} z`} />
+              <Strip values={layer.a} label={`layer ${layer.layer + 1} a`} />
+            </div>
           ))}
-          {result.probabilities && (
-            <table class="kv"><tbody>{Object.entries(result.probabilities).sort((a, b) => b[1] - a[1]).map(([label, p]) => <tr key={label}><th>{label}</th><td>{pct(p)}</td></tr>)}</tbody></table>
-          )}
+          <h4>output: <b>{result.output.label}</b></h4>
+          <table class="kv probabilities"><tbody>{Object.entries(result.output.probabilities).sort((a, b) => b[1] - a[1]).map(([label, p]) => <tr key={label}><th>{label}</th><td>{pct(p)}</td></tr>)}</tbody></table>
         </div>
       )}
     </div>
