@@ -7,7 +7,6 @@ import { ApiKeysService } from './api-keys.service.js';
 import { AuthenticateGuard } from './authenticate.guard.js';
 import { AuthorizeGuard } from './authorize.guard.js';
 import { RateLimitGuard } from './rate-limit.guard.js';
-import { WhoamiController } from './whoami.controller.js';
 
 /** API keys, rate limits and the global guards, which run in the order they are listed here: who, how often, may they. */
 @Module({})
@@ -15,7 +14,7 @@ export class AuthModule {
   static forRoot(config: ApiConfig): DynamicModule {
     return {
       module: AuthModule,
-      controllers: [ApiKeysController, WhoamiController],
+      controllers: [ApiKeysController],
       providers: [
         { provide: API_CONFIG, useValue: config },
         ApiKeysService,

@@ -16,7 +16,7 @@ import './style.css';
 const NAV = [['runs', 'Runs'], ['datasets', 'Datasets'], ['models', 'Models'], ['workers', 'Workers & queues']] as const;
 
 async function signIn(key: string): Promise<Session> {
-  const me = await get<Omit<Session, 'key'>>('/whoami', key);
+  const me = await get<Omit<Session, 'key'>>('/api-keys/me', key);
   return { ...me, key };
 }
 
