@@ -3,6 +3,7 @@ import { parseAllDocuments } from 'yaml';
 import { ApiEnvSchema } from '../apps/api/src/api.config.js';
 import { startTestApi } from '../apps/api/src/testing/test-app.js';
 import { WorkerEnvSchema } from '../apps/worker/src/worker.config.js';
+import { QueueName } from '#libs/contracts';
 import { BACKLOG_STATES, METRIC, serveMetrics } from '#libs/metrics';
 
 // No cluster runs on the build machines, so the manifests are checked by reading them and asking the real
@@ -135,9 +136,11 @@ describe('deploy/kubernetes', () => {
         const query: string = scaler.spec.triggers[0].metadata.query;
         const series = /(\w+)\{/.exec(query.replace(/^.*\(\s*/, ''))![1];
         expect(series).toBe(METRIC.queueJobs);
+        const queues = /queue=~?"([^"]+)"/.exec(query)![1]!.split('|');
+        for (const queue of queues) expect(Object.values(QueueName)).toContain(queue);
         for (const state of /state=~"([^"]+)"/.exec(query)![1]!.split('|')) {
           expect(BACKLOG_STATES).toContain(state);
-          expect(scrape).toMatch(new RegExp(`^${series}\\{queue="train", state="${state}"\\} \\d+$`, 'm'));
+          for (const queue of queues) expect(scrape).toMatch(new RegExp(`^${series}\\{queue="${queue}", state="${state}"\\} \\d+$`, 'm'));
         }
       }
     });

@@ -23,6 +23,7 @@ import { EvaluationsService } from './runs/evaluations.service.js';
 import { RunsController } from './runs/runs.controller.js';
 import { RunsService } from './runs/runs.service.js';
 import { BlobSweeper } from './storage/blob-sweeper.js';
+import { RunWaitingService } from './runs/run-waiting.js';
 import { WorkersController } from './workers/workers.controller.js';
 
 @Module({})
@@ -39,7 +40,7 @@ export class AppModule {
         MulterModule.register({ limits: { fileSize: config.MAX_UPLOAD_MB * 1024 * 1024, files: config.MAX_UPLOAD_FILES } }),
       ],
       controllers: [DatasetsController, SamplesController, RunsController, EvaluationsController, ModelsController, ModelVersionsController, WorkersController, MetricsController],
-      providers: [{ provide: API_CONFIG, useValue: config }, DatasetsService, SamplesService, RunsService, EvaluationsService, ModelsService, ModelVersions, ModelExportService, MetricsService, BlobSweeper],
+      providers: [{ provide: API_CONFIG, useValue: config }, DatasetsService, SamplesService, RunsService, RunWaitingService, EvaluationsService, ModelsService, ModelVersions, ModelExportService, MetricsService, BlobSweeper],
     };
   }
 }

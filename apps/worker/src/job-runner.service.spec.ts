@@ -1,6 +1,6 @@
-import { JobName } from '#libs/contracts';
+import { JobName, QueueName } from '#libs/contracts';
 import type { JobHandler } from './job-handler.js';
-import { indexHandlers } from './job-runner.service.js';
+import { indexHandlers, queuesFor } from './job-runner.service.js';
 
 const handler = (name: JobName): JobHandler => ({ name, handle: async () => undefined, onFinalFailure: async () => undefined });
 
@@ -17,5 +17,12 @@ describe('indexHandlers', () => {
   it('refuses to start when a job name has two handlers', () => {
     const all = Object.values(JobName).map(handler);
     expect(() => indexHandlers([...all, handler(JobName.TrainRun)])).toThrow(/two handlers for job train-run/i);
+  });
+});
+
+describe('queuesFor', () => {
+  it('gives a worker on a GPU the GPU-only training queue, and a CPU worker never', () => {
+    expect(queuesFor(true)).toEqual([QueueName.Preprocess, QueueName.Train, QueueName.TrainGpu]);
+    expect(queuesFor(false)).toEqual([QueueName.Preprocess, QueueName.Train]);
   });
 });

@@ -8,6 +8,7 @@ import { CrashCount } from './crash-count.js';
 import { crashReason, isFinal, isParked } from './failure-policy.js';
 import { HeartbeatService } from './heartbeat.service.js';
 import { JOB_HANDLERS, type JobHandler } from './job-handler.js';
+import { WorkerIdentity } from './worker-identity.js';
 import { WORKER_CONFIG, type WorkerConfig } from './worker.config.js';
 
 /** Pulls jobs from every queue and hands each to the one handler for its name. */
@@ -25,6 +26,7 @@ export class JobRunner {
     @Inject(REDIS) private readonly redis: Redis,
     @Inject(WORKER_CONFIG) private readonly config: WorkerConfig,
     private readonly heartbeat: HeartbeatService,
+    private readonly identity: WorkerIdentity,
   ) {
     this.handlers = indexHandlers(handlers);
     this.crashes = new CrashCount(redis, config.QUEUE_PREFIX);
@@ -34,8 +36,9 @@ export class JobRunner {
     const concurrency: Record<QueueName, number> = {
       [QueueName.Preprocess]: this.config.PREPROCESS_CONCURRENCY,
       [QueueName.Train]: this.config.TRAIN_CONCURRENCY,
+      [QueueName.TrainGpu]: this.config.TRAIN_CONCURRENCY,
     };
-    for (const queue of Object.values(QueueName)) {
+    for (const queue of queuesFor(this.identity.gpu)) {
       // Each worker blocks on its own connection, closed here after the worker, never before.
       const connection = this.redis.duplicate();
       this.connections.push(connection);
@@ -96,6 +99,11 @@ export class JobRunner {
     await Promise.all(this.workers.map((worker) => worker.close()));
     await Promise.all(this.connections.map((connection) => connection.quit()));
   }
+}
+
+/** The queues a worker takes jobs from: runs that need a GPU only where the backend runs on one. */
+export function queuesFor(gpu: boolean): QueueName[] {
+  return Object.values(QueueName).filter((queue) => gpu || queue !== QueueName.TrainGpu);
 }
 
 /** Every job name must have exactly one handler, or the worker must not start. */

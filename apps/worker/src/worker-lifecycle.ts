@@ -2,6 +2,7 @@ import { Injectable, Logger, type BeforeApplicationShutdown } from '@nestjs/comm
 import { HeartbeatService } from './heartbeat.service.js';
 import { JobRunner } from './job-runner.service.js';
 import { Cancellations } from './train/cancellations.js';
+import { RunQuota } from './train/run-quota.js';
 import { WorkerIdentity } from './worker-identity.js';
 import { WorkerMetrics } from './worker-metrics.js';
 
@@ -17,6 +18,7 @@ export class WorkerLifecycle implements BeforeApplicationShutdown {
     private readonly cancellations: Cancellations,
     private readonly runner: JobRunner,
     private readonly metrics: WorkerMetrics,
+    private readonly quota: RunQuota,
   ) {}
 
   async start(): Promise<void> {
@@ -25,6 +27,7 @@ export class WorkerLifecycle implements BeforeApplicationShutdown {
     await this.metrics.start();
     await this.cancellations.start();
     this.runner.start();
+    this.quota.start();
     Logger.log(`worker ${this.identity.id} ready (backend ${this.identity.backend}, ${this.identity.device})`, 'Worker');
   }
 

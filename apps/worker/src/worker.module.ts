@@ -10,6 +10,7 @@ import { DatasetArchive } from './preprocess/dataset-archive.js';
 import { PreprocessChunkHandler } from './preprocess/preprocess-chunk.handler.js';
 import { PreprocessDatasetHandler } from './preprocess/preprocess-dataset.handler.js';
 import { RunLedger } from './train/run-ledger.js';
+import { RunQuota } from './train/run-quota.js';
 import { Cancellations } from './train/cancellations.js';
 import { TrainRunHandler } from './train/train-run.handler.js';
 import { WORKER_CONFIG, type WorkerConfig } from './worker.config.js';
@@ -33,6 +34,7 @@ export class WorkerModule {
         WorkerMetrics,
         HeartbeatService,
         RunLedger,
+        RunQuota,
         Cancellations,
         DatasetArchive,
         PreprocessDatasetHandler,

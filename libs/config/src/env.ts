@@ -15,6 +15,8 @@ export const commonEnv = {
   /** json: one JSON object a line, for collectors; pretty: for a person at a terminal. Default: json when NODE_ENV=production. */
   LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
   NODE_ENV: z.string().optional(),
+  /** Most runs one API key may have RUNNING at once; the rest wait QUEUED, in order. 0: no limit. */
+  MAX_RUNNING_RUNS_PER_KEY: z.coerce.number().int().min(0).max(100_000).default(0),
   QUEUE_PREFIX: z
     .string()
     .regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - only')

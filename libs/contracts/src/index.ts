@@ -3,3 +3,4 @@ export * from './jobs.js';
 export * from './network.js';
 export * from './workers.js';
 export * from './api-keys.js';
+export * from './scheduling.js';

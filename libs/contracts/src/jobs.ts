@@ -2,6 +2,8 @@
 export enum QueueName {
   Preprocess = 'preprocess',
   Train = 'train',
+  /** Runs that need a GPU: only workers whose backend runs on one take from this queue. */
+  TrainGpu = 'train-gpu',
 }
 
 export enum JobName {
@@ -21,7 +23,7 @@ export interface JobPayloads {
 
 export type JobData<N extends JobName> = JobPayloads[N];
 
-/** Per job: its queue, and the row id it is enqueued under so enqueueing the same row twice is harmless. */
+/** Per job: its queue (a train run's may be TrainGpu instead: see trainQueueOf), and the row id it is enqueued under so enqueueing the same row twice is harmless. */
 export const JOBS: { readonly [N in JobName]: { queue: QueueName; idOf: (data: JobData<N>) => string } } = {
   [JobName.PreprocessDataset]: { queue: QueueName.Preprocess, idOf: (data) => data.datasetId },
   [JobName.PreprocessChunk]: { queue: QueueName.Preprocess, idOf: (data) => `${data.datasetId}-${data.start}` },

@@ -1,6 +1,6 @@
-import { type JobsOptions, Queue } from 'bullmq';
+import { type Job, type JobsOptions, Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { JOBS, type JobData, JobName, QueueName } from '#libs/contracts';
+import { JOBS, type JobData, JobName, QueueName, type QueuedRun, queuePriority, trainQueueOf } from '#libs/contracts';
 
 /** How every job is retried and cleaned up; a worker that dies counts as a stall, not an attempt. */
 export const DEFAULT_JOB_OPTIONS: JobsOptions = {
@@ -26,6 +26,19 @@ export class JobQueue {
   async enqueue<N extends JobName>(name: N, data: JobData<N>): Promise<void> {
     const job = JOBS[name];
     await this.queue(job.queue).add(name, data, { jobId: job.idOf(data) });
+  }
+
+  /** Queues a run's job where its requirements send it, at its place in the order (see queuePriority). */
+  async enqueueRun(run: QueuedRun): Promise<void> {
+    // BullMQ ignores an id it still keeps a finished job under: a run queued again (after a hold) needs it gone.
+    const finished = await this.runJob(run);
+    if (finished && ((await finished.isCompleted()) || (await finished.isFailed()))) await finished.remove();
+    await this.queue(trainQueueOf(run)).add(JobName.TrainRun, { runId: run.id }, { jobId: run.id, priority: queuePriority(run.priority, run.seq) });
+  }
+
+  /** A run's job, wherever its requirements queued it; undefined once it is gone. */
+  runJob(run: Pick<QueuedRun, 'id' | 'requiresGpu'>): Promise<Job | undefined> {
+    return this.queue(trainQueueOf(run)).getJob(run.id);
   }
 
   queue(name: QueueName): Queue {

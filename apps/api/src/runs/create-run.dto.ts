@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { EarlyStoppingSchema, LayerSpecSchema, LOSSES, OptimizerSpecSchema } from '#libs/contracts';
+import { EarlyStoppingSchema, LayerSpecSchema, LOSSES, OptimizerSpecSchema, RUN_PRIORITIES } from '#libs/contracts';
 
 /** POST /runs. Strict: an unknown field is an error, not silently dropped. */
 export const CreateRunSchema = z.strictObject({
@@ -18,6 +18,10 @@ export const CreateRunSchema = z.strictObject({
   /** Whether layers have bias terms, unless a layer says otherwise; also applies to the output layer. */
   bias: z.boolean().default(true),
   checkpointEvery: z.number().int().positive().max(10_000).default(1),
+  /** high runs start before any normal one, normal before any low; within a class, in submission order. */
+  priority: z.enum(RUN_PRIORITIES).default('normal'),
+  /** { gpu: true }: only a worker whose backend runs on a GPU trains it. */
+  requires: z.strictObject({ gpu: z.boolean().default(false) }).default({ gpu: false }),
 }).refine((run) => !run.earlyStopping || run.validationSplit !== 0, {
   path: ['earlyStopping'],
   message: 'needs a validationSplit above 0: it watches the validation loss',

@@ -34,6 +34,8 @@ export function toRunView(run: RunRow) {
     earlyStopping: run.earlyStopping,
     bias: run.bias,
     checkpointEvery: run.checkpointEvery,
+    priority: run.priority,
+    requires: { gpu: run.requiresGpu },
     attempt: run.attempt,
     workerId: run.workerId,
     backend: run.backend,

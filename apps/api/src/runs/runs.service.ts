@@ -1,6 +1,5 @@
 import { randomInt } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { JobName, QueueName } from '#libs/contracts';
 import { Prisma, PrismaService, RunStatus } from '#libs/database';
 import { JobQueue, RunSignals } from '#libs/queue';
 import { assertOwnerOrAdmin, CREATED_BY, type Principal } from '../auth/index.js';
@@ -10,6 +9,7 @@ import { type CreateRunDto } from './create-run.dto.js';
 import { type ListRunsQuery } from './list-runs.dto.js';
 import { checkRunMemory } from './run-memory.check.js';
 import { toRunView, RUN_DETAIL } from './run.view.js';
+import { RunWaitingService } from './run-waiting.js';
 
 @Injectable()
 export class RunsService {
@@ -17,6 +17,7 @@ export class RunsService {
     private readonly prisma: PrismaService,
     private readonly jobs: JobQueue,
     private readonly signals: RunSignals,
+    private readonly waiting: RunWaitingService,
     @Inject(API_CONFIG) private readonly config: ApiConfig,
   ) {}
 
@@ -44,6 +45,8 @@ export class RunsService {
           earlyStopping: dto.earlyStopping ?? Prisma.DbNull,
           bias: dto.bias,
           checkpointEvery: dto.checkpointEvery,
+          priority: dto.priority,
+          requiresGpu: dto.requires.gpu,
           createdById: principal.id,
         },
       });
@@ -51,7 +54,7 @@ export class RunsService {
       return created;
     });
     try {
-      await this.jobs.enqueue(JobName.TrainRun, { runId: run.id });
+      await this.jobs.enqueueRun(run);
     } catch (error) {
       // The run would sit QUEUED with no job behind it: take it back and let the client retry.
       await this.prisma.run.delete({ where: { id: run.id } });
@@ -82,7 +85,7 @@ export class RunsService {
     });
     // The row is the truth; the signal and the job removal only make the stop prompt.
     await this.signals.announceCancel(id);
-    if (cancelled.status === RunStatus.QUEUED) await this.jobs.queue(QueueName.Train).remove(id).catch(() => 0);
+    if (cancelled.status === RunStatus.QUEUED) await this.jobs.runJob(cancelled).then((job) => job?.remove()).catch(() => 0);
     return this.get(id);
   }
 
@@ -100,6 +103,6 @@ export class RunsService {
   async get(id: string) {
     const run = await this.prisma.run.findUnique({ where: { id }, include: RUN_DETAIL });
     if (!run) throw notFound('run', id);
-    return toRunView(run);
+    return { ...toRunView(run), waiting: await this.waiting.explain(run) };
   }
 }

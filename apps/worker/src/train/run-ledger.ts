@@ -3,6 +3,7 @@ import { BlobStore, Prisma, PrismaService, RunStatus } from '#libs/database';
 import type { Architecture, EvaluationView } from '#libs/contracts';
 import type { EpochResult } from '#libs/engine';
 import { WORKER_CONFIG, type WorkerConfig } from '../worker.config.js';
+import { RunQuota } from './run-quota.js';
 
 /** This worker's hold on a run: every write checks the run is still RUNNING under this attempt. */
 export interface RunClaim {
@@ -40,13 +41,15 @@ export class RunLedger {
     private readonly prisma: PrismaService,
     private readonly blobs: BlobStore,
     @Inject(WORKER_CONFIG) private readonly config: WorkerConfig,
+    private readonly quota: RunQuota,
   ) {}
 
-  /** Takes the run for a new attempt, or returns null when it is already finished (a repeated delivery). */
+  /** Takes the run for a new attempt, or returns null when it is already finished (a repeated delivery) or held by its key's quota. */
   async claim(runId: string, workerId: string, backend: string): Promise<RunClaim | null> {
     const claimed = await this.prisma.$transaction(async (tx) => {
       const run = await tx.run.findUnique({ where: { id: runId } });
       if (!run || TERMINAL.includes(run.status)) return null;
+      if (await this.quota.holdIfFull(tx, run)) return null;
       const attempt = run.attempt + 1;
       const taken = await tx.run.updateMany({
         where: { id: runId, attempt: run.attempt, status: run.status },

@@ -9,6 +9,7 @@ import { WorkerIdentity } from '../worker-identity.js';
 import { WorkerMetrics } from '../worker-metrics.js';
 import { Cancellations } from './cancellations.js';
 import { type Lineage, LostRunError, type RunClaim, RunLedger } from './run-ledger.js';
+import { RunQuota } from './run-quota.js';
 import { runTrainingThread, TrainingThreadError, type TrainingInput } from './training-thread.js';
 
 /** Trains one run in a thread, storing each epoch as it lands and the weights as a model version at the end. */
@@ -24,13 +25,14 @@ export class TrainRunHandler implements JobHandler<JobName.TrainRun> {
     private readonly identity: WorkerIdentity,
     private readonly cancellations: Cancellations,
     private readonly metrics: WorkerMetrics,
+    private readonly quota: RunQuota,
   ) {}
 
   async handle(job: Job<JobData<JobName.TrainRun>>, { signal: shutdown, token, progressed }: JobContext): Promise<void> {
     const cancel = this.cancellations.watch(job.data.runId);
     try {
       const claim = await this.ledger.claim(job.data.runId, this.identity.id, this.identity.backend);
-      if (!claim) return; // finished or cancelled already: a repeated delivery has nothing to do
+      if (!claim) return; // finished, cancelled or held by its key's quota: nothing to train
       await this.train(job, claim, AbortSignal.any([shutdown, cancel.signal]), progressed).catch(async (error: Error) => {
         if (await this.ledger.isCancelled(claim.runId)) return; // stopped on request; metrics so far are kept
         if (shutdown.aborted) {
@@ -46,6 +48,8 @@ export class TrainRunHandler implements JobHandler<JobName.TrainRun> {
       });
     } finally {
       cancel.release();
+      // A slot of this run's key may have come free: the next held run need not wait for the periodic look.
+      await this.quota.release().catch((e: Error) => this.logger.warn(`quota release: ${e.message}`));
     }
   }
 
