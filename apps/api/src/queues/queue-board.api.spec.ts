@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { JobName } from '#libs/contracts';
+import { JobName, QueueName } from '#libs/contracts';
 import { startTestApi } from '../testing/test-app.js';
 
 describe('queue board at /queues', () => {
@@ -30,7 +30,7 @@ describe('queue board at /queues', () => {
     const board = await get('/queues/api/queues?activeQueue=train&status=waiting', { authorization: `Bearer ${api.adminKey}` });
     expect(board.status).toBe(200);
     const { queues } = (await board.json()) as { queues: { name: string; counts: Record<string, number>; jobs: { id: string }[] }[] };
-    expect(queues.map((q) => q.name).sort()).toEqual(['preprocess', 'train']);
+    expect(queues.map((q) => q.name).sort()).toEqual(Object.values(QueueName).sort());
     const train = queues.find((q) => q.name === 'train')!;
     expect(train.counts.waiting).toBe(1);
     expect(train.jobs.map((j) => j.id)).toEqual([runId]);
