@@ -1,8 +1,9 @@
-import { Controller, Get, Inject, ServiceUnavailableException } from '@nestjs/common';
+import { Controller, Get, HttpStatus, Inject, Res, ServiceUnavailableException } from '@nestjs/common';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
+import type { Response } from 'express';
 import { PrismaService } from '#libs/database';
 import { Public, SkipRateLimit } from '../auth/index.js';
-import { DomainError } from '../http/domain-error.js';
+import type { ErrorBody } from '../http/http-exception.filter.js';
 import { HEALTH_REDIS, type HealthRedis } from './health-redis.js';
 
 /** How long a dependency may take to answer before it counts as down (probes time out at a few seconds). */
@@ -30,7 +31,7 @@ export class HealthController {
   /** Postgres and Redis both answer; 503 naming the one that does not. */
   @Get('ready')
   @HealthCheck()
-  async ready() {
+  async ready(@Res({ passthrough: true }) response: Response) {
     try {
       return await this.health.check([
         () => this.indicators.check('postgres').attempt(async () => { await this.prisma.$queryRawUnsafe('SELECT 1'); }).withTimeout(CHECK_TIMEOUT_MS),
@@ -40,7 +41,9 @@ export class HealthController {
       if (!(error instanceof ServiceUnavailableException)) throw error;
       const result = error.getResponse() as { error?: Record<string, { message?: string }>; details?: unknown };
       const down = Object.entries(result.error ?? {}).map(([name, { message }]) => `${name} is unreachable${message ? ` (${message})` : ''}`);
-      throw new DomainError('UNAVAILABLE', `not ready: ${down.join('; ')}`, result);
+      // Answered here, not thrown: a probe polling an outage would fill the error log with stack traces.
+      response.status(HttpStatus.SERVICE_UNAVAILABLE);
+      return { statusCode: 503, error: 'Service Unavailable', message: `not ready: ${down.join('; ')}`, details: result } satisfies ErrorBody;
     }
   }
 }
