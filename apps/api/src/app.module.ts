@@ -13,6 +13,7 @@ import { SamplesService } from './datasets/samples.service.js';
 import { MetricsController } from './metrics/metrics.controller.js';
 import { MetricsService } from './metrics/metrics.service.js';
 import { HealthModule } from './health/health.module.js';
+import { FailFastRedisModule } from './redis/fail-fast-redis.js';
 import { ModelExportService } from './models/model-export.service.js';
 import { ModelVersions } from './models/model-versions.js';
 import { ModelVersionsController } from './models/model-versions.controller.js';
@@ -36,7 +37,8 @@ export class AppModule {
         DatabaseModule.forRoot(config.DATABASE_URL),
         QueueModule.forRoot({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX }),
         AuthModule.forRoot(config),
-        HealthModule.forRoot(config.REDIS_URL),
+        FailFastRedisModule.forRoot(config.REDIS_URL),
+        HealthModule,
         MulterModule.register({ limits: { fileSize: config.MAX_UPLOAD_MB * 1024 * 1024, files: config.MAX_UPLOAD_FILES } }),
       ],
       controllers: [DatasetsController, SamplesController, RunsController, EvaluationsController, ModelsController, ModelVersionsController, WorkersController, MetricsController],

@@ -1,8 +1,10 @@
 import { type CanActivate, type ExecutionContext, HttpException, HttpStatus, Inject, Injectable, SetMetadata } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request, Response } from 'express';
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { Redis } from 'ioredis';
+import { type RateLimiterAbstract, RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { API_CONFIG, type ApiConfig } from '../api.config.js';
+import { FAIL_FAST_REDIS } from '../redis/fail-fast-redis.js';
 import { principalOf } from './principal.js';
 
 const SKIP_KEY = 'trainyard:skip-rate-limit';
@@ -13,19 +15,25 @@ export const SkipRateLimit = () => SetMetadata(SKIP_KEY, true);
 /**
  * Second of the global guards: requests per window per key once AuthenticateGuard has found one, else
  * per client address, so calls without a valid key are limited too before AuthorizeGuard answers 401.
- * Counters live in this process's memory: each API replica limits on its own.
+ * Counters live in Redis, so every API replica counts against the same limit; while Redis does not
+ * answer, each process counts in its own memory instead of refusing or hanging.
  */
 @Injectable()
 export class RateLimitGuard implements CanActivate {
-  private readonly perKey: RateLimiterMemory;
-  private readonly perAddress: RateLimiterMemory;
+  private readonly perKey: RateLimiterAbstract;
+  private readonly perAddress: RateLimiterAbstract;
 
   constructor(
     private readonly reflector: Reflector,
     @Inject(API_CONFIG) private readonly config: ApiConfig,
+    @Inject(FAIL_FAST_REDIS) redis: Redis,
   ) {
-    this.perKey = new RateLimiterMemory({ keyPrefix: 'key', points: config.RATE_LIMIT_PER_KEY, duration: config.RATE_LIMIT_WINDOW_S });
-    this.perAddress = new RateLimiterMemory({ keyPrefix: 'address', points: config.RATE_LIMIT_PER_ADDRESS, duration: config.RATE_LIMIT_WINDOW_S });
+    const limiter = (what: string, points: number) => {
+      const options = { keyPrefix: `${config.QUEUE_PREFIX}:rate-limit:${what}`, points, duration: config.RATE_LIMIT_WINDOW_S };
+      return new RateLimiterRedis({ ...options, storeClient: redis, rejectIfRedisNotReady: true, insuranceLimiter: new RateLimiterMemory(options) });
+    };
+    this.perKey = limiter('key', config.RATE_LIMIT_PER_KEY);
+    this.perAddress = limiter('address', config.RATE_LIMIT_PER_ADDRESS);
   }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {

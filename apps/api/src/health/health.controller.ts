@@ -1,10 +1,11 @@
 import { Controller, Get, HttpStatus, Inject, Res, ServiceUnavailableException } from '@nestjs/common';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import type { Response } from 'express';
+import { Redis } from 'ioredis';
 import { PrismaService } from '#libs/database';
 import { Public, SkipRateLimit } from '../auth/index.js';
 import type { ErrorBody } from '../http/http-exception.filter.js';
-import { HEALTH_REDIS, type HealthRedis } from './health-redis.js';
+import { FAIL_FAST_REDIS } from '../redis/fail-fast-redis.js';
 
 /** How long a dependency may take to answer before it counts as down (probes time out at a few seconds). */
 const CHECK_TIMEOUT_MS = 1_500;
@@ -18,7 +19,7 @@ export class HealthController {
     private readonly health: HealthCheckService,
     private readonly indicators: HealthIndicatorService,
     private readonly prisma: PrismaService,
-    @Inject(HEALTH_REDIS) private readonly redis: HealthRedis,
+    @Inject(FAIL_FAST_REDIS) private readonly redis: Redis,
   ) {}
 
   /** The process is up and its event loop answers. */

@@ -28,6 +28,7 @@ export async function startTestApi(env: Record<string, string> = {}, databaseUrl
   return {
     app,
     url,
+    config,
     adminKey,
     /** An admin's client. */
     client,
