@@ -153,6 +153,27 @@ describe('the dashboard in a browser', () => {
     await page.locator('tr[data-queue="train"]').waitFor();
     await shot('workers');
   });
+
+  it('shows a viewer key no button its role may not use', async () => {
+    const { key } = await system.clientAs('viewer', 'browser viewer');
+    const context = await browser.newContext();
+    const viewer = await context.newPage();
+    try {
+      await viewer.goto(system.url);
+      await viewer.getByLabel('API key').fill(key.key);
+      await viewer.getByRole('button', { name: 'Sign in' }).click();
+      await viewer.getByText('browser viewer · viewer').waitFor();
+      await viewer.locator(`tr[data-run="${firstRunId}"]`).waitFor();
+      expect(await viewer.getByRole('button', { name: 'New run' }).count()).toBe(0);
+      await viewer.goto(`${system.url}/#/runs/${firstRunId}`);
+      await viewer.getByRole('heading', { name: /SUCCEEDED/ }).waitFor();
+      expect(await viewer.getByRole('button', { name: /Cancel|Delete/ }).count()).toBe(0);
+      await viewer.goto(`${system.url}/#/workers`);
+      await viewer.getByText('needs an admin key').waitFor();
+    } finally {
+      await context.close();
+    }
+  });
 });
 
 /** The cells of the table row whose first cell reads `first`. */
