@@ -18,6 +18,12 @@ function withEpoch(metrics: EpochMetrics[], row: EpochMetrics): EpochMetrics[] {
   return [...metrics.filter((m) => m.epoch !== row.epoch), row].sort((a, b) => a.epoch - b.epoch);
 }
 
+/** Adds a status entry unless the stream replays one already shown (a stream opened mid-run starts from the beginning). */
+function withEntry(history: HistoryEntry[], entry: HistoryEntry): HistoryEntry[] {
+  const known = history.some((h) => (h.id !== undefined && h.id === entry.id) || (h.at === entry.at && h.to === entry.to));
+  return known ? history : [...history, entry];
+}
+
 export function RunPage({ id }: { id: string }) {
   const session = useSession();
   const [run, setRun] = useState<RunView | null>(null);
@@ -35,7 +41,7 @@ export function RunPage({ id }: { id: string }) {
       stream = subscribe(`/runs/${id}/events`, {
         epoch: (row: EpochMetrics) => setRun((r) => r && { ...r, metrics: withEpoch(r.metrics, row) }),
         status: (entry: HistoryEntry) => {
-          setRun((r) => r && { ...r, status: entry.to, attempt: entry.attempt, workerId: entry.workerId ?? r.workerId, history: [...r.history, entry] });
+          setRun((r) => r && { ...r, status: entry.to, attempt: entry.attempt, workerId: entry.workerId ?? r.workerId, history: withEntry(r.history, entry) });
           if (TERMINAL.includes(entry.to)) { stream?.close(); void refresh(); }
         },
       }, refresh, 1500);

@@ -10,7 +10,7 @@ import { go } from '../router.js';
 import { NewRunForm } from './new-run.js';
 
 /** GET /runs filters (issue 9 point 2); empty ones are left out of the query. */
-const FILTERS = ['status', 'datasetId', 'modelId', 'optimizer', 'activation', 'minValAccuracy', 'maxValLoss', 'from', 'to'] as const;
+const FILTERS = ['status', 'datasetId', 'modelId', 'createdBy', 'optimizer', 'activation', 'minValAccuracy', 'maxValLoss', 'from', 'to'] as const;
 const ORDERS = [['createdAt', 'queued'], ['valAccuracy', 'val acc'], ['valLoss', 'val loss'], ['accuracy', 'acc'], ['duration', 'duration']] as const;
 const PAGE = 50;
 
@@ -85,6 +85,7 @@ export function RunsPage() {
         </select>
         <input name="minValAccuracy" aria-label="min val accuracy" placeholder="min val acc (0–1)" size={12} onChange={(e) => setFilter('minValAccuracy', e.currentTarget.value)} />
         <input name="maxValLoss" aria-label="max val loss" placeholder="max val loss" size={10} onChange={(e) => setFilter('maxValLoss', e.currentTarget.value)} />
+        <label><input type="checkbox" name="createdBy" checked={filters.createdBy === session.id} onChange={(e) => setFilter('createdBy', e.currentTarget.checked ? session.id : '')} /> mine only</label>
         <label>from <input type="datetime-local" name="from" onChange={(e) => setFilter('from', e.currentTarget.value)} /></label>
         <label>to <input type="datetime-local" name="to" onChange={(e) => setFilter('to', e.currentTarget.value)} /></label>
         {FILTERS.some((f) => filters[f]) && <button type="button" class="link" onClick={() => { setFilters({}); setOffset(0); }}>clear</button>}
