@@ -1,6 +1,6 @@
 // The API's response shapes, from libs/contracts (type-only, so nothing of zod reaches the bundle).
-export type { ApiKeyRole, ClassScore, CreatedBy, EvaluationView, LayerSpec, Misclassified, OptimizerSpec } from '#libs/contracts';
-import type { CreatedBy, LayerSpec, OptimizerSpec } from '#libs/contracts';
+export type { ApiKeyRole, ClassScore, CreatedBy, EvaluationView, LayerSpec, Misclassified, OptimizerSpec, RunPriority } from '#libs/contracts';
+import type { CreatedBy, LayerSpec, OptimizerSpec, RunPriority } from '#libs/contracts';
 
 // Issue 9's page, run, dataset, model and worker views: held here until the `history` branch lands them in libs/contracts.
 export interface Page<T> { total: number; limit: number; offset: number; items: T[] }
@@ -15,8 +15,13 @@ export interface RunSummary {
   attempt: number; workerId: string | null; backend: string | null; error: string | null;
   queuedAt: string; startedAt: string | null; finishedAt: string | null; createdBy: CreatedBy | null;
   final?: FinalMetrics | null; durationSeconds?: number;
+  priority?: RunPriority; requires?: { gpu: boolean };
 }
-export interface RunView extends RunSummary { metrics: EpochMetrics[]; history: HistoryEntry[]; modelVersion: { id: string; version: number } | null }
+export interface RunView extends RunSummary {
+  metrics: EpochMetrics[]; history: HistoryEntry[]; modelVersion: { id: string; version: number } | null;
+  /** Where a QUEUED run waits and why. */
+  waiting?: { position: number; reason: string } | null;
+}
 export interface SplitCounts { train: number; validation: number; test: number; total: number }
 export interface DatasetView {
   id: string; name: string; status: 'PENDING' | 'PROCESSING' | 'READY' | 'FAILED'; width: number; height: number; channels: number;

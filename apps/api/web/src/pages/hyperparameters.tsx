@@ -15,6 +15,8 @@ export function hyperparameterRows(run: RunSummary): [string, string][] {
     ['earlyStopping', run.earlyStopping ? `patience ${run.earlyStopping.patience}${run.earlyStopping.minDelta ? `, minDelta ${run.earlyStopping.minDelta}` : ''}` : 'off'],
     ['bias', String(run.bias)],
     ['checkpointEvery', String(run.checkpointEvery)],
+    ['priority', run.priority ?? 'normal'],
+    ['requires.gpu', String(run.requires?.gpu ?? false)],
   ];
 }
 

@@ -26,6 +26,8 @@ export function NewRunForm({ datasets, onCreated }: { datasets: DatasetView[]; o
         epochs: Number(f.epochs),
         ...(f.modelName && { modelName: f.modelName }),
         ...(f.seed && { seed: Number(f.seed) }),
+        priority: f.priority,
+        ...(f.gpu && { requires: { gpu: true } }),
       });
       onCreated(run!.id);
     } catch (e) {
@@ -42,6 +44,8 @@ export function NewRunForm({ datasets, onCreated }: { datasets: DatasetView[]; o
       <label>epochs <input name="epochs" defaultValue="10" size={5} /></label>
       <label>seed <input name="seed" size={6} /></label>
       <label>model name <input name="modelName" placeholder="the dataset's name" /></label>
+      <label>priority <select name="priority" defaultValue="normal">{['high', 'normal', 'low'].map((p) => <option key={p}>{p}</option>)}</select></label>
+      <label><input type="checkbox" name="gpu" /> needs a GPU</label>
       <button type="submit">Start run</button>
       <ErrorLine error={error} />
     </form>

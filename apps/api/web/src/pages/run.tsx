@@ -72,6 +72,7 @@ export function RunPage({ id }: { id: string }) {
         {run.createdBy && <> · by {run.createdBy.name}</>}
       </p>
       {run.error && <p class="error">{run.error}</p>}
+      {run.status === 'QUEUED' && run.waiting && <p class="waiting">Waiting: position {run.waiting.position} — {run.waiting.reason}</p>}
       <div class="charts">
         <Chart title="loss" x={epochs} lines={[
           { label: 'train loss', color: '#2563eb', values: run.metrics.map((m) => m.loss) },
