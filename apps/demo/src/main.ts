@@ -5,6 +5,7 @@ import type { EvaluationView } from '#libs/contracts';
 import { migrate } from '#libs/database';
 import { AppProcess, ensureServices, startApi, startWorker } from '#libs/launcher';
 import { shapesZip } from '#libs/samples';
+import { ensureFastBackend } from './fast-backend.js';
 
 // `npm run demo`: the whole system end to end on one machine, from a generated dataset to a stored run.
 const config = loadConfig(
@@ -15,6 +16,7 @@ const started: AppProcess[] = [];
 
 async function main(): Promise<boolean> {
   await ensureServices(config.DATABASE_URL, config.REDIS_URL, log);
+  await ensureFastBackend(log);
   const applied = await migrate(config.DATABASE_URL);
   log(applied.length ? `migrated: ${applied.join(', ')}` : 'database schema is up to date');
 

@@ -9,5 +9,5 @@ export * from './predict.js';
 export * from './rng.js';
 export * from './trainer.js';
 export * from './weights.js';
-export { blasThreads } from './blas/native.js';
+export { blasThreads, nativeBlasProblem } from './blas/native.js';
 export * from './run-memory.js';

@@ -105,6 +105,16 @@ export function loadNativeBlas(): NativeBlas {
   }
 }
 
+/** Why the cpu-blas backend cannot load here (addon not built, no BLAS library), or null when it can. */
+export function nativeBlasProblem(): string | null {
+  try {
+    loadNativeBlas();
+    return null;
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
+
 function load(): NativeBlas {
   const file = findAddon();
   if (!file) throw new Error(`the native kernels addon (libs/engine/native/build/Release/${ADDON_FILE}) is not built: run npm run build`);
