@@ -18,7 +18,7 @@ describe('queue board at /queues', () => {
     const { client: member } = await api.clientAs('member');
     const refused = await get('/queues/api/queues', member.authHeaders);
     expect(refused.status).toBe(403);
-    expect((await refused.json()).message).toMatch(/admins/);
+    expect(((await refused.json()) as { message: string }).message).toMatch(/admins/);
   });
 
   it('shows the board and the jobs in every queue to an admin, by Bearer key or Basic password', async () => {
