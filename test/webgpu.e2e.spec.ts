@@ -15,7 +15,7 @@ describe('a webgpu worker end to end', () => {
 
   it('reports its adapter by name and says it is no GPU', async () => {
     const [worker] = await system.api.listWorkers();
-    expect(worker).toMatchObject({ backend: 'webgpu', device: expect.stringMatching(/^SwiftShader.*\(WebGPU, software\)$/), gpu: false });
+    expect(worker).toMatchObject({ backend: 'webgpu', device: expect.stringMatching(/^swiftshader.*\(WebGPU, software; SwiftShader driver [\d.]+\)$/), gpu: false });
   });
 
   it('trains a run to SUCCEEDED on the device, with one metric row per epoch, a model version and its test evaluation', async () => {

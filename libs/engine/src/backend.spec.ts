@@ -78,12 +78,13 @@ describe('the wasm backend', () => {
 
 describe('telling a GPU adapter from a software one', () => {
   // As Dawn describes them: the H200's Vulkan driver, SwiftShader (Chromium's), lavapipe (Mesa's), and WARP.
-  const h200 = { vendor: 'nvidia', architecture: 'hopper', device: '', description: 'NVIDIA H200', isFallbackAdapter: false };
+  // The H200's fields are Dawn's format as seen on SwiftShader, not read off an H200 yet.
+  const h200 = { vendor: 'nvidia', architecture: 'hopper', device: 'nvidia-h200', description: 'NVIDIA 580.159.03', isFallbackAdapter: false };
   const swiftshader = { vendor: 'google', architecture: 'swiftshader', device: 'swiftshader-device-subzero-', description: 'SwiftShader driver 5.0.0', isFallbackAdapter: true };
 
   it('takes a hardware adapter for a GPU and names it', () => {
     expect(isSoftwareAdapter(h200)).toBe(false);
-    expect(adapterName(h200)).toBe('NVIDIA H200 (WebGPU)');
+    expect(adapterName(h200)).toBe('nvidia-h200 (WebGPU; NVIDIA 580.159.03)');
   });
 
   it('calls SwiftShader, llvmpipe/lavapipe and WARP software, whether or not Dawn flags them as fallbacks', () => {
@@ -92,6 +93,6 @@ describe('telling a GPU adapter from a software one', () => {
     expect(isSoftwareAdapter({ vendor: 'mesa', description: 'llvmpipe (LLVM 15.0.6, 256 bits)' })).toBe(true);
     expect(isSoftwareAdapter({ vendor: 'mesa', architecture: 'lavapipe' })).toBe(true);
     expect(isSoftwareAdapter({ vendor: 'microsoft', description: 'Microsoft Basic Render Driver' })).toBe(true);
-    expect(adapterName(swiftshader)).toBe('SwiftShader driver 5.0.0 (WebGPU, software)');
+    expect(adapterName(swiftshader)).toBe('swiftshader-device-subzero (WebGPU, software; SwiftShader driver 5.0.0)');
   });
 });

@@ -83,7 +83,10 @@ export async function train(data: LabelledPixels, spec: TrainingSpec, architectu
         if (tally.full) await tally.read(onBatch);
         stepSeconds += (performance.now() - stepStart) / 1000;
       }
+      // The last batches' device time ends with this read: part of the steps, as each read in the loop is.
+      const readStart = performance.now();
       const { lossSum, correct } = await tally.read(onBatch);
+      stepSeconds += (performance.now() - readStart) / 1000;
       const val = validation.count > 0 ? await evaluate(network, validation, spec.batchSize, numClasses, lossFn) : null;
       checkpoint = await saveCheckpoint(network, optimizer, spec.optimizer);
       await opts.onEpoch({

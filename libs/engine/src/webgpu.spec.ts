@@ -56,7 +56,7 @@ const maxDifference = (a: ArrayLike<number>, b: ArrayLike<number>) => {
 
 describe('the webgpu backend on SwiftShader', () => {
   it('loads when asked, names the software adapter and does not call it a GPU', () => {
-    expect(webgpu).toEqual({ name: 'webgpu', device: expect.stringMatching(/SwiftShader.*\(WebGPU, software\)/), gpu: false });
+    expect(webgpu).toEqual({ name: 'webgpu', device: expect.stringMatching(/^swiftshader.*\(WebGPU, software; SwiftShader/), gpu: false });
   });
 
   it('is never what auto picks, however it is installed', async () => {

@@ -16,10 +16,14 @@ export function isSoftwareAdapter(info: AdapterFacts): boolean {
   return [info.description, info.architecture, info.device, info.vendor].some((text) => !!text && SOFTWARE.test(text));
 }
 
-/** For people and for `GET /workers`: 'NVIDIA H200 (WebGPU, Vulkan)', 'SwiftShader driver 5.0.0 (WebGPU, software)'. */
+/**
+ * For people and for `GET /workers`: the device Dawn names (the GPU's model, lower-cased and hyphenated by Dawn)
+ * and its driver, e.g. 'swiftshader-device-subzero (WebGPU, software; SwiftShader driver 5.0.0)'.
+ */
 export function adapterName(info: AdapterFacts): string {
-  const name = info.description || [info.vendor, info.architecture].filter(Boolean).join(' ') || 'unknown adapter';
-  return `${name} (WebGPU${isSoftwareAdapter(info) ? ', software' : ''})`;
+  const model = info.device?.replace(/^-+|-+$/g, '') || [info.vendor, info.architecture].filter(Boolean).join(' ') || 'unknown adapter';
+  const driver = info.description && info.description !== model ? `; ${info.description}` : '';
+  return `${model} (WebGPU${isSoftwareAdapter(info) ? ', software' : ''}${driver})`;
 }
 
 interface Dawn {
@@ -48,7 +52,8 @@ export async function registerWebgpu(allowSoftware: boolean): Promise<{ device: 
   if (software && !allowSoftware) {
     throw new Error(`webgpu found only a software adapter (${adapterName(info)}); auto never trains on one, TRAIN_BACKEND=webgpu does`);
   }
-  await optionalImport('@tensorflow/tfjs-backend-webgpu');
+  // A literal import (a dependency): bundlers keep it lazy, so it is evaluated only now that navigator.gpu exists.
+  await import('@tensorflow/tfjs-backend-webgpu');
   return { device: adapterName(info), gpu: !software };
 }
 
