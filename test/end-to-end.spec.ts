@@ -31,7 +31,7 @@ describe('Trainyard end to end', () => {
   afterAll(() => system?.stop());
 
   it('lists both workers as live, with their backend', async () => {
-    const live = await api.listWorkers();
+    const live = (await api.listWorkers()).items;
     expect(live).toHaveLength(2);
     for (const worker of live) expect(worker).toMatchObject({ backend: 'cpu', device: 'cpu', gpu: false, currentJob: null });
   });
@@ -78,7 +78,7 @@ describe('Trainyard end to end', () => {
     const version = await prisma.modelVersion.findUniqueOrThrow({ where: { runId: id }, include: { blob: true } });
     // 144 inputs → 32 relu → 3 softmax: (144·32 + 32) + (32·3 + 3) float32 parameters
     expect(Number(version.blob.size)).toBe(((144 * 32 + 32) + (32 * 3 + 3)) * 4);
-    expect((await api.listRuns({ status: 'SUCCEEDED' })).map((r) => r.id)).toContain(id);
+    expect((await api.listRuns({ status: 'SUCCEEDED' })).items.map((r) => r.id)).toContain(id);
   }, 60_000);
 
   it('lists the trained model and classifies new images with the spec its dataset was built with', async () => {
@@ -142,7 +142,7 @@ describe('Trainyard end to end', () => {
     workers = [...workers.filter((w) => w.running), await startWorker(env, 'worker-3')];
     system.adopt(workers.at(-1)!);
     // The killed worker stops being listed once its last heartbeat is older than the liveness window.
-    const live = await poll(() => api.listWorkers(), (ws) => ws.length === 2, 20_000);
+    const live = await poll(async () => (await api.listWorkers()).items, (ws) => ws.length === 2, 20_000);
     expect(live.map((w) => w.pid).sort()).toEqual(workers.map((w) => w.child.pid).sort());
   }, 60_000);
 
@@ -153,7 +153,7 @@ describe('Trainyard end to end', () => {
     const asked = Date.now();
     await leaving.stop();
     expect(Date.now() - asked).toBeLessThan(5_000);
-    expect((await api.listWorkers()).map((w) => w.id)).not.toContain(early.workerId);
+    expect((await api.listWorkers()).items.map((w) => w.id)).not.toContain(early.workerId);
 
     const run = await api.waitForRun(id, undefined, 120_000);
     expect(run.status).toBe('SUCCEEDED');
@@ -177,7 +177,7 @@ describe('Trainyard end to end', () => {
     await expect(api.request('POST', `/runs/${a.id}/cancel`)).rejects.toMatchObject({ status: 409 });
 
     // The freed worker would take the queued run next if its cancellation had not removed it.
-    await poll(() => api.listWorkers(), (ws) => ws.filter((w) => w.currentJob).length === 1, 10_000);
+    await poll(async () => (await api.listWorkers()).items, (ws) => ws.filter((w) => w.currentJob).length === 1, 10_000);
     const kept = (await api.getRun(a.id)).metrics.length;
     await new Promise((resolve) => setTimeout(resolve, 1_500));
     const stopped = await api.getRun(a.id);

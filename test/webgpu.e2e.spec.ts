@@ -14,7 +14,7 @@ describe('a webgpu worker end to end', () => {
   afterAll(() => system?.stop());
 
   it('reports its adapter by name and says it is no GPU', async () => {
-    const [worker] = await system.api.listWorkers();
+    const [worker] = (await system.api.listWorkers()).items;
     expect(worker).toMatchObject({ backend: 'webgpu', device: expect.stringMatching(/^swiftshader.*\(WebGPU, software; SwiftShader driver [\d.]+\)$/), gpu: false });
   });
 

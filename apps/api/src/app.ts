@@ -11,6 +11,7 @@ import { validationPipe } from './http/validation.pipe.js';
 import { httpMetrics } from './metrics/http-metrics.js';
 import { MetricsService } from './metrics/metrics.service.js';
 import { mountQueueBoard } from './queues/queue-board.js';
+import { serveOpenApi } from './openapi/openapi.js';
 
 /** Builds the HTTP app with its app-wide pipe and filter; main.ts and the tests both start it here. */
 export async function createApp(config: ApiConfig): Promise<INestApplication> {
@@ -24,5 +25,6 @@ export async function createApp(config: ApiConfig): Promise<INestApplication> {
   app.useGlobalPipes(validationPipe);
   app.useGlobalFilters(new HttpExceptionFilter());
   app.enableShutdownHooks();
+  serveOpenApi(app);
   return app;
 }

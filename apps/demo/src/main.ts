@@ -27,7 +27,7 @@ async function main(): Promise<boolean> {
   const apiKey = config.ADMIN_API_KEY || (await readAdminKey());
   if (!apiKey) throw new Error(`the API left no admin key in ${adminKeyFile()}`);
   const api = new TrainyardClient(url, { apiKey });
-  for (const worker of await api.listWorkers()) log(`worker ${worker.id}: backend ${worker.backend} (${worker.device})`);
+  for (const worker of (await api.listWorkers()).items) log(`worker ${worker.id}: backend ${worker.backend} (${worker.device})`);
 
   const zip = await shapesZip({ perClass: config.DEMO_IMAGES_PER_CLASS, size: 64, seed: 'demo' });
   log(`generated ${3 * config.DEMO_IMAGES_PER_CLASS} images of circles, squares and triangles (${(zip.length / 1024).toFixed(0)} KiB zip)`);

@@ -55,20 +55,6 @@ export interface TrainingSpec {
   earlyStopping?: EarlyStopping | null;
 }
 
-/** What one epoch of training measured; stored as a run_metrics row and shown by GET /runs/:id. */
-export interface EpochMetrics {
-  /** 1-based */
-  epoch: number;
-  loss: number;
-  accuracy: number;
-  valLoss: number | null;
-  valAccuracy: number | null;
-  /** Wall time of the whole epoch: training, validation and the checkpoint. */
-  seconds: number;
-  /** Training samples over the time spent in training steps alone. */
-  samplesPerSecond: number;
-}
-
 /** The shape of a trained network, stored beside its weights so they can be read back. */
 export interface Architecture {
   inputSize: number;

@@ -6,3 +6,4 @@ export * from './generated/client.js';
 export * from './pg-binary.js';
 export * from './blob-store.js';
 export * from './sample-store.js';
+export * from './run-final.js';

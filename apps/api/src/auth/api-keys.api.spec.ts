@@ -131,7 +131,7 @@ describe('API keys and roles', () => {
     const { model } = await carol.getRun(id);
     const view = await carol.request<{ createdBy: unknown }>('GET', `/models/${model.id}`);
     expect(view.createdBy).toEqual({ id: key.id, name: 'carol' });
-    const list = await carol.request<{ id: string; createdBy: unknown }[]>('GET', '/models');
-    expect(list.find((m) => m.id === model.id)?.createdBy).toEqual({ id: key.id, name: 'carol' });
+    const list = await carol.request<{ items: { id: string; createdBy: unknown }[] }>('GET', '/models');
+    expect(list.items.find((m) => m.id === model.id)?.createdBy).toEqual({ id: key.id, name: 'carol' });
   });
 });

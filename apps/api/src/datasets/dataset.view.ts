@@ -1,3 +1,4 @@
+import { type DatasetView, iso } from '#libs/contracts';
 import type { Dataset } from '#libs/database';
 import type { WithCreatedBy } from '../auth/index.js';
 
@@ -9,7 +10,7 @@ export interface SampleCount {
 }
 
 /** The public shape of a dataset; with sample counts (the detail view) it adds progress or the per-class report. */
-export function toDatasetView(dataset: Dataset & WithCreatedBy, counts?: SampleCount[]) {
+export function toDatasetView(dataset: Dataset & WithCreatedBy, counts?: SampleCount[]): DatasetView {
   const stored = counts?.reduce((sum, c) => sum + c.count, 0) ?? 0;
   return {
     id: dataset.id,
@@ -18,7 +19,7 @@ export function toDatasetView(dataset: Dataset & WithCreatedBy, counts?: SampleC
     width: dataset.width,
     height: dataset.height,
     channels: dataset.channels,
-    spec: dataset.spec,
+    spec: dataset.spec as Record<string, unknown>,
     numSamples: dataset.numSamples,
     imageCount: dataset.imageCount,
     classes: dataset.classes,
@@ -28,7 +29,7 @@ export function toDatasetView(dataset: Dataset & WithCreatedBy, counts?: SampleC
     ...(dataset.status === 'PROCESSING' && counts && { progress: { stored, of: dataset.imageCount } }),
     ...(dataset.status === 'READY' && counts && { counts: countsPerClass(dataset.classes, counts) }),
     ...(dataset.error !== null && { error: dataset.error }),
-    createdAt: dataset.createdAt,
+    createdAt: iso(dataset.createdAt),
     createdBy: dataset.createdBy,
   };
 }

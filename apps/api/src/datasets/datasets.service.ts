@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { Inject, Injectable } from '@nestjs/common';
-import { JobName, QueueName } from '#libs/contracts';
+import { JobName, QueueName, toPage } from '#libs/contracts';
 import { BlobStore, DatasetStatus, PgBinary, Prisma, PrismaService, RunStatus } from '#libs/database';
 import { archiveLimitsOf, type ArchiveLimits } from '#libs/preprocess';
 import { JobQueue } from '#libs/queue';
@@ -101,7 +101,7 @@ export class DatasetsService {
       this.prisma.dataset.count(),
       this.prisma.dataset.findMany({ orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], take: page.limit, skip: page.offset, include: CREATED_BY }),
     ]);
-    return { total, limit: page.limit, offset: page.offset, items: datasets.map((d) => toDatasetView(d)) };
+    return toPage(page, total, datasets.map((d) => toDatasetView(d)));
   }
 
   /** Deletes a dataset and its samples; finished runs keep their history and models, without the data. */

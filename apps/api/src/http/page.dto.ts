@@ -1,8 +1,2 @@
-import { z } from 'zod';
-
-/** ?limit=&offset= on list endpoints. */
-export const PageSchema = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(500).default(50),
-  offset: z.coerce.number().int().min(0).default(0),
-});
-export type PageQuery = z.infer<typeof PageSchema>;
+// The page query lives in #libs/contracts with the Page shape; re-exported for the controllers' imports.
+export { PageQuerySchema as PageSchema, type PageQuery } from '#libs/contracts';

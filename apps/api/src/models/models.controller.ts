@@ -1,22 +1,29 @@
-import { Body, Controller, Get, Param, Post, UploadedFiles, UseInterceptors } from '@nestjs/common';
+import { Body, Controller, Get, HttpStatus, Param, Post, Query, UploadedFiles, UseInterceptors } from '@nestjs/common';
 import { FilesInterceptor } from '@nestjs/platform-express';
+import { ApiBody, ApiConsumes, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { Roles } from '../auth/index.js';
+import { ModelPageSchema, ModelViewSchema, PageQuerySchema, type PageQuery, PredictionsSchema } from '#libs/contracts';
+import { multipartBody } from '../openapi/multipart.js';
+import { Returns } from '../openapi/returns.decorator.js';
 import { type ImageFile, ModelsService } from './models.service.js';
 import { VersionRefSchema } from './version-ref.js';
 
 const PredictSchema = z.strictObject({ version: VersionRefSchema.optional() });
 
+@ApiTags('models')
 @Controller('models')
 export class ModelsController {
   constructor(private readonly models: ModelsService) {}
 
   @Get()
-  list() {
-    return this.models.list();
+  @Returns(HttpStatus.OK, ModelPageSchema)
+  list(@Query({ schema: PageQuerySchema }) page: PageQuery) {
+    return this.models.list(page);
   }
 
   @Get(':id')
+  @Returns(HttpStatus.OK, ModelViewSchema, { errors: [HttpStatus.NOT_FOUND] })
   get(@Param('id', { schema: z.uuid() }) id: string) {
     return this.models.get(id);
   }
@@ -25,6 +32,9 @@ export class ModelsController {
   @Post(':id/predict')
   @Roles('member')
   @UseInterceptors(FilesInterceptor('files'))
+  @ApiConsumes('multipart/form-data')
+  @ApiBody(multipartBody(PredictSchema, { files: { description: 'images to classify', many: true } }))
+  @Returns(HttpStatus.CREATED, PredictionsSchema, { errors: [HttpStatus.NOT_FOUND] })
   predict(
     @Param('id', { schema: z.uuid() }) id: string,
     @UploadedFiles() files: ImageFile[] | undefined,

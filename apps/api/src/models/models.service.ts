@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { Architecture } from '#libs/contracts';
+import { type Architecture, iso, type ModelSummary, type ModelView, type Page, type PageQuery, toPage } from '#libs/contracts';
 import { BlobStore, PrismaService } from '#libs/database';
 import { predict, selectBackend } from '#libs/engine';
 import { activationTable, ImageError, storedSpec, toPixels } from '#libs/preprocess';
@@ -24,15 +24,23 @@ export class ModelsService {
     private readonly blobs: BlobStore,
   ) {}
 
-  async list() {
-    const models = await this.prisma.model.findMany({
-      orderBy: { createdAt: 'desc' },
-      include: { ...CREATED_BY, versions: { orderBy: { version: 'desc' }, take: 1, select: { version: true, createdAt: true } }, _count: { select: { runs: true } } },
-    });
-    return models.map((m) => ({ id: m.id, name: m.name, createdAt: m.createdAt, createdBy: m.createdBy, runs: m._count.runs, latestVersion: m.versions[0] ?? null }));
+  async list(page: PageQuery): Promise<Page<ModelSummary>> {
+    const [total, models] = await Promise.all([
+      this.prisma.model.count(),
+      this.prisma.model.findMany({
+        orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+        take: page.limit,
+        skip: page.offset,
+        include: { ...CREATED_BY, versions: { orderBy: { version: 'desc' }, take: 1, select: { version: true, createdAt: true } }, _count: { select: { runs: true } } },
+      }),
+    ]);
+    return toPage(page, total, models.map((m) => {
+      const latest = m.versions[0];
+      return { id: m.id, name: m.name, createdAt: iso(m.createdAt), createdBy: m.createdBy, runs: m._count.runs, latestVersion: latest ? { version: latest.version, createdAt: iso(latest.createdAt) } : null };
+    }));
   }
 
-  async get(id: string) {
+  async get(id: string): Promise<ModelView> {
     const model = await this.prisma.model.findUnique({
       where: { id },
       include: {
@@ -48,7 +56,7 @@ export class ModelsService {
     return {
       id: model.id,
       name: model.name,
-      createdAt: model.createdAt,
+      createdAt: iso(model.createdAt),
       createdBy: model.createdBy,
       aliases: Object.fromEntries(model.aliases.map((a) => [a.alias, a.version.version])),
       /** Bytes of every version's weights. */
@@ -60,8 +68,8 @@ export class ModelsService {
           version: v.version,
           aliases: model.aliases.filter((a) => a.versionId === v.id).map((a) => a.alias),
           runId: v.runId,
-          createdAt: v.createdAt,
-          architecture: v.architecture,
+          createdAt: iso(v.createdAt),
+          architecture: v.architecture as Record<string, unknown>,
           parameters: Number(v.blob.size) / 4,
           sizeBytes: Number(v.blob.size),
           finalMetrics,

@@ -1,3 +1,5 @@
+import type { EarlyStopping, FinalMetrics, RunPriority, HistoryEntry, LayerSpec, Loss, OptimizerSpec, RunSummary, RunView } from '#libs/contracts';
+import { iso, isoOrNull } from '#libs/contracts';
 import type { Model, ModelVersion, Run, RunEvent, RunMetric } from '#libs/database';
 import { CREATED_BY, type WithCreatedBy } from '../auth/index.js';
 
@@ -10,50 +12,69 @@ export const RUN_DETAIL = {
   modelVersion: { select: { id: true, version: true } },
 } as const;
 
-type RunRow = Run & WithCreatedBy & {
-  model: Model;
-  metrics?: RunMetric[];
-  events?: RunEvent[];
-  modelVersion?: Pick<ModelVersion, 'id' | 'version'> | null;
-};
+type RunRow = Run & WithCreatedBy & { model: Pick<Model, 'id' | 'name'> };
+type RunDetailRow = RunRow & { metrics: RunMetric[]; events: RunEvent[]; modelVersion: Pick<ModelVersion, 'id' | 'version'> | null };
 
-/** The public shape of a run: hyperparameters, lifecycle, and (on the detail view) metrics and history. */
-export function toRunView(run: RunRow) {
+/** The public shape of a run in a list: hyperparameters, lifecycle and final metrics. */
+export function toRunSummary(run: RunRow): RunSummary {
   return {
     id: run.id,
     datasetId: run.datasetId,
     model: { id: run.model.id, name: run.model.name },
     status: run.status,
-    layers: run.layers,
-    optimizer: run.optimizer,
+    layers: run.layers as LayerSpec[],
+    optimizer: run.optimizer as OptimizerSpec,
     batchSize: run.batchSize,
     epochs: run.epochs,
     seed: run.seed,
     validationSplit: run.validationSplit,
-    loss: run.loss,
-    earlyStopping: run.earlyStopping,
+    loss: run.loss as Loss,
+    earlyStopping: run.earlyStopping as EarlyStopping | null,
     bias: run.bias,
     checkpointEvery: run.checkpointEvery,
-    priority: run.priority,
+    priority: run.priority as RunPriority,
     requires: { gpu: run.requiresGpu },
     attempt: run.attempt,
     workerId: run.workerId,
     backend: run.backend,
     error: run.error,
-    queuedAt: run.queuedAt,
-    startedAt: run.startedAt,
-    finishedAt: run.finishedAt,
+    queuedAt: iso(run.queuedAt),
+    startedAt: isoOrNull(run.startedAt),
+    finishedAt: isoOrNull(run.finishedAt),
     createdBy: run.createdBy,
-    ...(run.metrics && {
-      metrics: run.metrics.map(({ epoch, loss, accuracy, valLoss, valAccuracy, seconds, samplesPerSecond }) => ({
-        epoch, loss, accuracy, valLoss, valAccuracy, seconds, samplesPerSecond,
-      })),
-    }),
-    ...(run.events && {
-      history: run.events.map(({ fromStatus, toStatus, attempt, workerId, message, at }) => ({
-        from: fromStatus, to: toStatus, attempt, workerId, message, at,
-      })),
-    }),
-    ...(run.modelVersion !== undefined && { modelVersion: run.modelVersion }),
+    final: toFinal(run),
+    durationSeconds: run.durationSeconds,
   };
+}
+
+/** GET /runs/:id: the summary with every epoch's metrics and the status history. */
+export function toRunView(run: RunDetailRow): Omit<RunView, 'waiting'> {
+  return {
+    ...toRunSummary(run),
+    metrics: run.metrics.map(toMetricView),
+    history: run.events.map(toHistoryEntry),
+    modelVersion: run.modelVersion,
+  };
+}
+
+export function toMetricView({ epoch, loss, accuracy, valLoss, valAccuracy, seconds, samplesPerSecond }: RunMetric) {
+  return { epoch, loss, accuracy, valLoss, valAccuracy, seconds, samplesPerSecond };
+}
+
+export function toHistoryEntry(event: RunEvent): HistoryEntry {
+  return {
+    id: event.id.toString(),
+    runId: event.runId,
+    from: event.fromStatus,
+    to: event.toStatus,
+    attempt: event.attempt,
+    workerId: event.workerId,
+    message: event.message,
+    at: iso(event.at),
+  };
+}
+
+function toFinal(run: Run): FinalMetrics | null {
+  if (run.finalEpoch === null) return null;
+  return { epoch: run.finalEpoch, loss: run.finalLoss!, accuracy: run.finalAccuracy!, valLoss: run.finalValLoss, valAccuracy: run.finalValAccuracy };
 }

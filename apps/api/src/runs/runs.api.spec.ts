@@ -91,9 +91,9 @@ describe('the runs API', () => {
   it('lists runs newest first and filters by status', async () => {
     const first = await api.client.createRun(valid());
     const second = await api.client.createRun(valid());
-    const ids = (await api.client.listRuns()).map((r) => r.id);
+    const ids = (await api.client.listRuns()).items.map((r) => r.id);
     expect(ids.indexOf(second.id)).toBeLessThan(ids.indexOf(first.id));
-    expect(await api.client.listRuns({ status: 'SUCCEEDED' })).toEqual([]);
+    expect(await api.client.listRuns({ status: 'SUCCEEDED' })).toEqual({ total: 0, limit: 50, offset: 0, items: [] });
     await expect(api.client.listRuns({ status: 'DONE' })).rejects.toMatchObject({ status: 400 });
   });
 

@@ -1,10 +1,14 @@
 import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, Query } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { CurrentPrincipal, type Principal, Roles } from '../auth/index.js';
+import { RunAcceptedSchema, RunPageSchema, RunViewSchema } from '#libs/contracts';
+import { Returns } from '../openapi/returns.decorator.js';
 import { type CreateRunDto, CreateRunSchema } from './create-run.dto.js';
 import { type ListRunsQuery, ListRunsSchema } from './list-runs.dto.js';
 import { RunsService } from './runs.service.js';
 
+@ApiTags('runs')
 @Controller('runs')
 export class RunsController {
   constructor(private readonly runs: RunsService) {}
@@ -12,23 +16,27 @@ export class RunsController {
   @Post()
   @Roles('member')
   @HttpCode(HttpStatus.ACCEPTED)
+  @Returns(HttpStatus.ACCEPTED, RunAcceptedSchema, { errors: [HttpStatus.NOT_FOUND] })
   create(@Body({ schema: CreateRunSchema }) dto: CreateRunDto, @CurrentPrincipal() principal: Principal) {
     return this.runs.create(dto, principal);
   }
 
   /** Members cancel only runs their key submitted. */
   @Post(':id/cancel')
+  @Returns(HttpStatus.CREATED, RunViewSchema, { errors: [HttpStatus.NOT_FOUND, HttpStatus.CONFLICT], description: 'the run, CANCELLED' })
   @Roles('member')
   cancel(@Param('id', { schema: z.uuid() }) id: string, @CurrentPrincipal() principal: Principal) {
     return this.runs.cancel(id, principal);
   }
 
   @Get()
+  @Returns(HttpStatus.OK, RunPageSchema)
   list(@Query({ schema: ListRunsSchema }) query: ListRunsQuery) {
     return this.runs.list(query);
   }
 
   @Get(':id')
+  @Returns(HttpStatus.OK, RunViewSchema, { errors: [HttpStatus.NOT_FOUND] })
   get(@Param('id', { schema: z.uuid() }) id: string) {
     return this.runs.get(id);
   }

@@ -1,5 +1,6 @@
 import { randomInt } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
+import { type Page, type RunSummary, type RunView, toPage } from '#libs/contracts';
 import { Prisma, PrismaService, RunStatus } from '#libs/database';
 import { JobQueue, RunSignals } from '#libs/queue';
 import { assertOwnerOrAdmin, CREATED_BY, type Principal } from '../auth/index.js';
@@ -8,7 +9,8 @@ import { DomainError, invalidInput, notFound } from '../http/domain-error.js';
 import { type CreateRunDto } from './create-run.dto.js';
 import { type ListRunsQuery } from './list-runs.dto.js';
 import { checkRunMemory } from './run-memory.check.js';
-import { toRunView, RUN_DETAIL } from './run.view.js';
+import { runSearch } from './run-search.js';
+import { toRunSummary, toRunView, RUN_DETAIL } from './run.view.js';
 import { RunWaitingService } from './run-waiting.js';
 
 @Injectable()
@@ -89,18 +91,16 @@ export class RunsService {
     return this.get(id);
   }
 
-  async list(query: ListRunsQuery) {
-    const runs = await this.prisma.run.findMany({
-      where: { status: query.status, datasetId: query.datasetId },
-      orderBy: [{ queuedAt: 'desc' }, { id: 'desc' }],
-      take: query.limit,
-      skip: query.offset,
-      include: { model: true, ...CREATED_BY },
-    });
-    return runs.map((run) => toRunView(run));
+  async list(query: ListRunsQuery): Promise<Page<RunSummary>> {
+    const { where, orderBy } = runSearch(query);
+    const [total, runs] = await Promise.all([
+      this.prisma.run.count({ where }),
+      this.prisma.run.findMany({ where, orderBy, take: query.limit, skip: query.offset, include: { model: { select: { id: true, name: true } }, ...CREATED_BY } }),
+    ]);
+    return toPage(query, total, runs.map(toRunSummary));
   }
 
-  async get(id: string) {
+  async get(id: string): Promise<RunView> {
     const run = await this.prisma.run.findUnique({ where: { id }, include: RUN_DETAIL });
     if (!run) throw notFound('run', id);
     return { ...toRunView(run), waiting: await this.waiting.explain(run) };

@@ -1,19 +1,25 @@
-import { Controller, Get } from '@nestjs/common';
-import { LIVE_WORKER_WINDOW_MS } from '#libs/contracts';
+import { Controller, Get, HttpStatus, Query } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { LIVE_WORKER_WINDOW_MS, type Page, PageQuerySchema, type PageQuery, toPage, type WorkerView, WorkerPageSchema, iso } from '#libs/contracts';
 import { PrismaService } from '#libs/database';
+import { Returns } from '../openapi/returns.decorator.js';
 
+@ApiTags('workers')
 @Controller('workers')
 export class WorkersController {
   constructor(private readonly prisma: PrismaService) {}
 
+  /** Live workers: a heartbeat within the last LIVE_WORKER_WINDOW_MS and not stopped. */
   @Get()
-  async list() {
-    const workers = await this.prisma.worker.findMany({
-      where: { stoppedAt: null, lastHeartbeatAt: { gt: new Date(Date.now() - LIVE_WORKER_WINDOW_MS) } },
-      orderBy: { startedAt: 'asc' },
-    });
-    return workers.map(({ id, host, pid, backend, device, gpu, currentJob, startedAt, lastHeartbeatAt }) => ({
-      id, host, pid, backend, device, gpu, currentJob, startedAt, lastHeartbeatAt,
-    }));
+  @Returns(HttpStatus.OK, WorkerPageSchema)
+  async list(@Query({ schema: PageQuerySchema }) page: PageQuery): Promise<Page<WorkerView>> {
+    const where = { stoppedAt: null, lastHeartbeatAt: { gt: new Date(Date.now() - LIVE_WORKER_WINDOW_MS) } };
+    const [total, workers] = await Promise.all([
+      this.prisma.worker.count({ where }),
+      this.prisma.worker.findMany({ where, orderBy: [{ startedAt: 'asc' }, { id: 'asc' }], take: page.limit, skip: page.offset }),
+    ]);
+    return toPage(page, total, workers.map(({ id, host, pid, backend, device, gpu, currentJob, startedAt, lastHeartbeatAt }) => ({
+      id, host, pid, backend, device, gpu, currentJob, startedAt: iso(startedAt), lastHeartbeatAt: iso(lastHeartbeatAt),
+    })));
   }
 }

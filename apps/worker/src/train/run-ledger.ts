@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { BlobStore, Prisma, PrismaService, RunStatus } from '#libs/database';
+import { BlobStore, Prisma, PrismaService, refreshRunFinal, RunStatus } from '#libs/database';
 import type { Architecture, EvaluationView } from '#libs/contracts';
 import type { EpochResult } from '#libs/engine';
 import { WORKER_CONFIG, type WorkerConfig } from '../worker.config.js';
@@ -66,6 +66,7 @@ export class RunLedger {
       const startEpoch = checkpoint?.epoch ?? 0;
       // Metrics past the checkpoint came from a lost attempt; this attempt recomputes them.
       await tx.runMetric.deleteMany({ where: { runId, epoch: { gt: startEpoch } } });
+      await refreshRunFinal(tx, runId);
       const done = await tx.runMetric.findMany({ where: { runId }, orderBy: { epoch: 'asc' }, select: { valLoss: true } });
       return { runId, attempt, workerId, startEpoch, checkpointBlob: checkpoint?.blobId ?? null, previousValLosses: done.map((m) => m.valLoss) };
     }, LONG_TX);
@@ -87,6 +88,7 @@ export class RunLedger {
     await this.prisma.$transaction(async (tx) => {
       await this.fence(tx, claim);
       await tx.runMetric.upsert({ where: { runId_epoch: { runId, epoch: record.epoch } }, create: { runId, ...metric }, update: metric });
+      await refreshRunFinal(tx, runId);
       if (!blob) return;
       // Replacing a row's blobId deletes the blob it pointed at (a trigger).
       await tx.checkpoint.upsert({

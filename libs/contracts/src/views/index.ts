@@ -1,0 +1,6 @@
+export * from './common.js';
+export * from './dataset-view.js';
+export * from './model-view.js';
+export * from './page.js';
+export * from './run-view.js';
+export * from './worker-view.js';
