@@ -79,11 +79,15 @@ describe('Trainyard end to end', () => {
     // 144 inputs → 32 relu → 3 softmax: (144·32 + 32) + (32·3 + 3) float32 parameters
     expect(Number(version.blob.size)).toBe(((144 * 32 + 32) + (32 * 3 + 3)) * 4);
     expect((await api.listRuns({ status: 'SUCCEEDED' })).items.map((r) => r.id)).toContain(id);
+    // The ledger keeps the newest epoch and the training time on the run row, for search.
+    const { epoch, loss, accuracy, valLoss, valAccuracy } = run.metrics[2]!;
+    expect(run.final).toEqual({ epoch, loss, accuracy, valLoss, valAccuracy });
+    expect(run.durationSeconds).toBeCloseTo(run.metrics.reduce((sum, m) => sum + m.seconds, 0), 6);
   }, 60_000);
 
   it('lists the trained model and classifies new images with the spec its dataset was built with', async () => {
-    const models = await api.request<{ id: string; name: string; latestVersion: { version: number } | null }[]>('GET', '/models');
-    const model = models.find((m) => m.name === 'shapes')!;
+    const models = await api.request<{ items: { id: string; name: string; latestVersion: { version: number } | null }[] }>('GET', '/models');
+    const model = models.items.find((m) => m.name === 'shapes')!;
     expect(model.latestVersion?.version).toBe(1);
     const detail = await api.request<{ versions: { version: number; parameters: number; finalMetrics: { epoch: number } }[] }>('GET', `/models/${model.id}`);
     expect(detail.versions[0]).toMatchObject({ version: 1, parameters: 144 * 32 + 32 + 32 * 3 + 3, finalMetrics: { epoch: 3 } });
