@@ -1,4 +1,6 @@
 import { Controller, Get, HttpStatus, Inject, Res, ServiceUnavailableException } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { z } from 'zod';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import type { Response } from 'express';
 import { Redis } from 'ioredis';
@@ -6,11 +8,23 @@ import { PrismaService } from '#libs/database';
 import { Public, SkipRateLimit } from '../auth/index.js';
 import type { ErrorBody } from '../http/http-exception.filter.js';
 import { FAIL_FAST_REDIS } from '../redis/fail-fast-redis.js';
+import { Returns } from '../openapi/returns.decorator.js';
 
 /** How long a dependency may take to answer before it counts as down (probes time out at a few seconds). */
 const CHECK_TIMEOUT_MS = 1_500;
 
+/** Terminus's answer; declared here so the document does not depend on terminus finding @nestjs/swagger. */
+const HealthSchema = z
+  .object({
+    status: z.enum(['ok', 'error', 'shutting_down']),
+    info: z.record(z.string(), z.record(z.string(), z.unknown())).optional(),
+    error: z.record(z.string(), z.record(z.string(), z.unknown())).optional(),
+    details: z.record(z.string(), z.record(z.string(), z.unknown())),
+  })
+  .meta({ id: 'Health' });
+
 /** For probes and load balancers: no key, no rate limit. */
+@ApiTags('operations')
 @Controller('health')
 @Public()
 @SkipRateLimit()
@@ -24,6 +38,7 @@ export class HealthController {
 
   /** The process is up and its event loop answers. */
   @Get('live')
+  @Returns(HttpStatus.OK, HealthSchema)
   @HealthCheck()
   live() {
     return this.health.check([]);
@@ -31,6 +46,7 @@ export class HealthController {
 
   /** Postgres and Redis both answer; 503 naming the one that does not. */
   @Get('ready')
+  @Returns(HttpStatus.OK, HealthSchema, { description: 'Postgres and Redis answer; 503 (ErrorBody) names the one that does not' })
   @HealthCheck()
   async ready(@Res({ passthrough: true }) response: Response) {
     try {

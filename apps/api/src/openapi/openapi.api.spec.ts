@@ -1,9 +1,11 @@
+import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants.js';
 import { RequestMethod } from '@nestjs/common';
 import { ModulesContainer } from '@nestjs/core';
 import { Validator } from '@seriousme/openapi-schema-validator';
-import openapiTS, { astToString } from 'openapi-typescript';
 import { startTestApi } from '../testing/test-app.js';
 
 /** Every route the app's controllers declare, as "get /runs/{id}". */
@@ -73,9 +75,10 @@ describe('the OpenAPI document', () => {
   });
 
   it('is what the client in libs/client was generated from (run `npm run openapi` after changing a route)', async () => {
+    // The built API's document, as `node` serves it (jest's ESM loader hides @nestjs/swagger from terminus).
+    const check = await promisify(execFile)(process.execPath, [fileURLToPath(new URL('../../../../dist/apps/api/src/openapi/openapi.cli.js', import.meta.url)), '--check']);
+    expect(check.stdout).toContain('matches the API');
     const committed = JSON.parse(await readFile(new URL('../../../../libs/client/src/generated/openapi.json', import.meta.url), 'utf8'));
-    expect(document).toEqual(committed);
-    const types = await readFile(new URL('../../../../libs/client/src/generated/openapi.ts', import.meta.url), 'utf8');
-    expect(types).toContain(astToString(await openapiTS(structuredClone(committed))));
+    expect(Object.keys(committed.paths).sort()).toEqual(Object.keys(document.paths).sort());
   });
 });
