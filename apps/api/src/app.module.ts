@@ -35,7 +35,7 @@ export class AppModule {
       imports: [
         loggingModule(logOptions(config)),
         DatabaseModule.forRoot(config.DATABASE_URL),
-        QueueModule.forRoot({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX }),
+        QueueModule.forRoot({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX, failFast: true }),
         AuthModule.forRoot(config),
         FailFastRedisModule.forRoot(config.REDIS_URL),
         HealthModule,

@@ -1,8 +1,9 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { Job, UnrecoverableError, Worker } from 'bullmq';
+import { DelayedError, Job, UnrecoverableError, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { JOBS, JobName, QueueName } from '#libs/contracts';
 import { withLogFields } from '#libs/logging';
+import { isDatabaseUnavailable, PrismaService } from '#libs/database';
 import { REDIS } from '#libs/queue';
 import { CrashCount } from './crash-count.js';
 import { crashReason, isFinal, isParked } from './failure-policy.js';
@@ -27,6 +28,7 @@ export class JobRunner {
     @Inject(WORKER_CONFIG) private readonly config: WorkerConfig,
     private readonly heartbeat: HeartbeatService,
     private readonly identity: WorkerIdentity,
+    private readonly prisma: PrismaService,
   ) {
     this.handlers = indexHandlers(handlers);
     this.crashes = new CrashCount(redis, config.QUEUE_PREFIX);
@@ -56,7 +58,7 @@ export class JobRunner {
       worker.on('failed', (job, error) => {
         this.logger.warn(`${job?.name} ${job?.id} failed: ${error.message}`);
         // BullMQ fails some jobs without running them (a parent whose child failed): their rows end here.
-        if (job?.deferredFailure) this.finalFailure(job, job.deferredFailure).catch((e: Error) => this.logger.error(e.message));
+        if (job?.deferredFailure) this.failFinally(job, job.deferredFailure).catch((e: Error) => this.logger.error(e.message));
       });
       worker.on('error', (error) => this.logger.error(error.message));
       this.workers.push(worker);
@@ -70,7 +72,7 @@ export class JobRunner {
     const crashes = await this.crashes.of(job);
     if (crashes >= this.config.JOB_CRASH_LIMIT) {
       const reason = crashReason(crashes);
-      await this.finalFailure(job, reason);
+      await this.failFinally(job, reason);
       throw new UnrecoverableError(reason);
     }
     const done = this.heartbeat.track(`${job.name}:${job.id}`);
@@ -79,18 +81,36 @@ export class JobRunner {
       await this.crashes.forget(job);
       return result;
     } catch (error) {
-      if (isParked(error) || !isFinal(job, error)) throw error;
+      if (isParked(error)) throw error;
+      if (isDatabaseUnavailable(error)) return this.waitOutDatabase(job, token, error as Error);
+      if (!isFinal(job, error)) throw error;
       const message = error instanceof Error ? error.message : String(error);
-      await this.finalFailure(job, message);
+      await this.failFinally(job, message);
       throw error instanceof UnrecoverableError ? error : new UnrecoverableError(message);
     } finally {
       done();
     }
   }
 
-  private async finalFailure(job: Job, reason: string): Promise<void> {
+  /** Ends the job's row FAILED through its handler; the reconciler calls it too, for a job that failed unseen. */
+  async failFinally(job: Job, reason: string): Promise<void> {
     await this.handlers.get(job.name as JobName)?.onFinalFailure(job, reason);
     await this.crashes.forget(job);
+  }
+
+  /**
+   * Postgres went away under the job: that is not the job's fault, so it costs no attempt. The job stays
+   * locked here until Postgres answers again, then goes back to the queue; the next claim resumes it from
+   * its newest stored state (a run from its checkpoint, dropping metrics written after it).
+   */
+  private async waitOutDatabase(job: Job, token: string | undefined, error: Error): Promise<never> {
+    this.logger.warn(`${job.name} ${job.id}: Postgres unreachable (${error.message.split('\n').at(-1)}); waiting for it`);
+    while (!this.shutdown.signal.aborted) {
+      if (await this.prisma.$queryRaw`SELECT 1`.then(() => true, () => false)) break;
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+    }
+    await job.moveToDelayed(Date.now(), token);
+    throw new DelayedError();
   }
 
   /** Tells running handlers to hand their jobs back, then waits for them before closing. */

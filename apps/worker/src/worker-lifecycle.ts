@@ -1,6 +1,7 @@
 import { Injectable, Logger, type BeforeApplicationShutdown } from '@nestjs/common';
 import { HeartbeatService } from './heartbeat.service.js';
 import { JobRunner } from './job-runner.service.js';
+import { Reconciler } from './reconciler/reconciler.service.js';
 import { Cancellations } from './train/cancellations.js';
 import { RunQuota } from './train/run-quota.js';
 import { WorkerIdentity } from './worker-identity.js';
@@ -19,6 +20,7 @@ export class WorkerLifecycle implements BeforeApplicationShutdown {
     private readonly runner: JobRunner,
     private readonly metrics: WorkerMetrics,
     private readonly quota: RunQuota,
+    private readonly reconciler: Reconciler,
   ) {}
 
   async start(): Promise<void> {
@@ -28,11 +30,13 @@ export class WorkerLifecycle implements BeforeApplicationShutdown {
     await this.cancellations.start();
     this.runner.start();
     this.quota.start();
+    this.reconciler.start();
     Logger.log(`worker ${this.identity.id} ready (backend ${this.identity.backend}, ${this.identity.device})`, 'Worker');
   }
 
   async beforeApplicationShutdown(signal?: string): Promise<void> {
     Logger.log(`stopping (${signal ?? 'close'}): handing running jobs back`, 'Worker');
+    await this.reconciler.stop();
     await this.runner.stop();
     await this.cancellations.stop();
     await this.heartbeat.stop();

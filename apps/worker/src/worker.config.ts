@@ -32,6 +32,8 @@ export const WorkerEnvSchema = z.object({
   JOB_LOCK_MS: intVar(1_000, 600_000, 30_000),
   /** Times workers may die holding one job (without it making progress) before it ends FAILED. */
   JOB_CRASH_LIMIT: intVar(1, 100, 3),
+  /** How often the reconciler (one worker at a time) queues again the jobs Redis lost; within 30 s by default. */
+  RECONCILE_INTERVAL_MS: intVar(200, 600_000, 10_000),
   /** If set, touched on every heartbeat so a container healthcheck can see the worker is alive. */
   HEARTBEAT_FILE: z.string().min(1).optional(),
   WORKER_NAME: z.string().min(1).default(hostname()),

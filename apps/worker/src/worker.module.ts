@@ -9,6 +9,7 @@ import { JobRunner } from './job-runner.service.js';
 import { DatasetArchive } from './preprocess/dataset-archive.js';
 import { PreprocessChunkHandler } from './preprocess/preprocess-chunk.handler.js';
 import { PreprocessDatasetHandler } from './preprocess/preprocess-dataset.handler.js';
+import { Reconciler } from './reconciler/reconciler.service.js';
 import { RunLedger } from './train/run-ledger.js';
 import { RunQuota } from './train/run-quota.js';
 import { Cancellations } from './train/cancellations.js';
@@ -46,6 +47,7 @@ export class WorkerModule {
           inject: [PreprocessDatasetHandler, PreprocessChunkHandler, TrainRunHandler],
         },
         JobRunner,
+        Reconciler,
         WorkerLifecycle,
       ],
     };

@@ -2,6 +2,7 @@ export * from './connection.js';
 export * from './database.module.js';
 export * from './migrator.js';
 export * from './prisma.service.js';
+export * from './unavailable.js';
 export * from './generated/client.js';
 export * from './pg-binary.js';
 export * from './blob-store.js';

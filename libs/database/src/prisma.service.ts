@@ -5,12 +5,15 @@ import { parseDatabaseUrl } from './connection.js';
 
 export const DATABASE_URL = Symbol('DATABASE_URL');
 
+/** A Postgres that accepts connections but does not answer fails a query after this, instead of hanging it. */
+const CONNECT_TIMEOUT_MS = 5_000;
+
 /** The one Prisma client of an app; it disconnects last, after the workers have drained (beforeApplicationShutdown). Prisma 7 reaches Postgres through the pg driver adapter, no native engine. */
 @Injectable()
 export class PrismaService extends PrismaClient implements OnApplicationShutdown {
   constructor(@Inject(DATABASE_URL) databaseUrl: string) {
     const { connectionString, schema } = parseDatabaseUrl(databaseUrl);
-    super({ adapter: new PrismaPg({ connectionString, max: 10 }, { schema }) });
+    super({ adapter: new PrismaPg({ connectionString, max: 10, connectionTimeoutMillis: CONNECT_TIMEOUT_MS }, { schema }) });
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -1,6 +1,7 @@
 import { type Job, type JobsOptions, Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { JOBS, type JobData, JobName, QueueName, type QueuedRun, queuePriority, trainQueueOf } from '#libs/contracts';
+import { FAIL_FAST_MS } from './redis.js';
 
 /** How every job is retried and cleaned up; a worker that dies counts as a stall, not an attempt. */
 export const DEFAULT_JOB_OPTIONS: JobsOptions = {
@@ -9,6 +10,31 @@ export const DEFAULT_JOB_OPTIONS: JobsOptions = {
   removeOnComplete: { age: 24 * 3600, count: 1_000 },
   removeOnFail: { age: 7 * 24 * 3600, count: 5_000 },
 };
+
+/** Redis did not take a job: the caller answers 503 and keeps nothing that waits for it. */
+export class QueueUnavailableError extends Error {
+  readonly code = 'QUEUE_UNAVAILABLE';
+
+  constructor(cause: Error) {
+    super(`Redis does not answer (${cause.message}); try again shortly`, { cause });
+    this.name = 'QueueUnavailableError';
+  }
+}
+
+/** Settles with `work`, or throws QueueUnavailableError once Redis has not answered within FAIL_FAST_MS. */
+async function failFast(work: Promise<unknown>): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer in ${FAIL_FAST_MS} ms`)), FAIL_FAST_MS);
+  });
+  try {
+    await Promise.race([work, timeout]);
+  } catch (error) {
+    throw new QueueUnavailableError(error as Error);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 /** The producer side: enqueues typed jobs with the row id as the BullMQ job id. */
 export class JobQueue {
@@ -23,17 +49,22 @@ export class JobQueue {
     );
   }
 
+  /** Adds the job, or throws QueueUnavailableError within FAIL_FAST_MS (on a fail-fast connection) when Redis is down. */
   async enqueue<N extends JobName>(name: N, data: JobData<N>): Promise<void> {
     const job = JOBS[name];
-    await this.queue(job.queue).add(name, data, { jobId: job.idOf(data) });
+    await failFast(this.queue(job.queue).add(name, data, { jobId: job.idOf(data) }));
   }
 
   /** Queues a run's job where its requirements send it, at its place in the order (see queuePriority). */
   async enqueueRun(run: QueuedRun): Promise<void> {
-    // BullMQ ignores an id it still keeps a finished job under: a run queued again (after a hold) needs it gone.
-    const finished = await this.runJob(run);
-    if (finished && ((await finished.isCompleted()) || (await finished.isFailed()))) await finished.remove();
-    await this.queue(trainQueueOf(run)).add(JobName.TrainRun, { runId: run.id }, { jobId: run.id, priority: queuePriority(run.priority, run.seq) });
+    await failFast(
+      (async () => {
+        // BullMQ ignores an id it still keeps a finished job under: a run queued again (after a hold) needs it gone.
+        const finished = await this.runJob(run);
+        if (finished && ((await finished.isCompleted()) || (await finished.isFailed()))) await finished.remove();
+        await this.queue(trainQueueOf(run)).add(JobName.TrainRun, { runId: run.id }, { jobId: run.id, priority: queuePriority(run.priority, run.seq) });
+      })(),
+    );
   }
 
   /** A run's job, wherever its requirements queued it; undefined once it is gone. */

@@ -22,7 +22,8 @@ class QueueShutdown implements OnApplicationShutdown {
 
 @Module({})
 export class QueueModule {
-  static forRoot(options: { redisUrl: string; prefix: string }): DynamicModule {
+  /** `failFast` for an HTTP server: Redis calls fail at once while Redis is down (see createRedis). */
+  static forRoot(options: { redisUrl: string; prefix: string; failFast?: boolean }): DynamicModule {
     return {
       module: QueueModule,
       global: true,
@@ -30,7 +31,8 @@ export class QueueModule {
         {
           provide: REDIS,
           useFactory: async () => {
-            const redis = createRedis(options.redisUrl);
+            const redis = createRedis(options.redisUrl, { failFast: options.failFast });
+            if (options.failFast) await redis.connect();
             await assertNoEviction(redis);
             return redis;
           },

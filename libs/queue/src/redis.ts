@@ -1,8 +1,16 @@
 import { Redis } from 'ioredis';
 
-/** BullMQ workers block on Redis, so ioredis must retry forever rather than fail queued commands. */
-export function createRedis(url: string): Redis {
-  return new Redis(url, { maxRetriesPerRequest: null });
+/** A Redis command that gets no answer in this long fails, so a request never waits on a Redis that is down. */
+export const FAIL_FAST_MS = 1_500;
+
+/**
+ * BullMQ workers block on Redis, so their ioredis retries forever rather than fail queued commands (a
+ * worker waits out an outage). An HTTP server wants the opposite (`failFast`): refuse at once while Redis
+ * is disconnected, and give up on a reply after FAIL_FAST_MS, so its routes can answer 503 in time.
+ */
+export function createRedis(url: string, { failFast = false } = {}): Redis {
+  if (!failFast) return new Redis(url, { maxRetriesPerRequest: null });
+  return new Redis(url, { maxRetriesPerRequest: 0, enableOfflineQueue: false, commandTimeout: FAIL_FAST_MS, lazyConnect: true });
 }
 
 /** BullMQ loses jobs if Redis may evict keys; refuse to start against such a Redis. */

@@ -14,8 +14,9 @@ export class RunSignals {
     return `${this.prefix}:run-cancelled`;
   }
 
-  async announceCancel(runId: string): Promise<void> {
-    await this.redis.publish(this.channel, runId);
+  /** Best effort: with Redis down the worker still stops, at its next write, which the CANCELLED row fences. */
+  async announceCancel(runId: string): Promise<boolean> {
+    return this.redis.publish(this.channel, runId).then(() => true, () => false);
   }
 
   /** Listens on a connection of its own (a subscribed connection can do nothing else); returns a closer. */

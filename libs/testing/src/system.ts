@@ -11,8 +11,8 @@ import { createTestDatabase, NO_RATE_LIMIT, TEST_REDIS_URL, uniqueName } from '.
  * an admin key given as ADMIN_API_KEY (so no key file is written); `clientAs` makes keys of other roles.
  * Rate limits are off unless `env` sets them: tests poll far faster than people do.
  */
-export async function startSystem(options: { workers: number; env?: Record<string, string>; apiEnv?: Record<string, string>; workerEnv?: Record<string, string> }) {
-  const db = await createTestDatabase();
+export async function startSystem(options: { workers: number; env?: Record<string, string>; apiEnv?: Record<string, string>; workerEnv?: Record<string, string>; databaseUrl?: string }) {
+  const db = await createTestDatabase(options.databaseUrl);
   const { connectionString, schema } = parseDatabaseUrl(db.url);
   const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString }, { schema }) });
   const adminKey = randomBytes(32).toString('hex');

@@ -13,8 +13,8 @@ export function uniqueName(prefix: string): string {
 }
 
 /** A fresh, migrated Postgres schema of the test's own, so test files never see each other's rows. */
-export async function createTestDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
-  const url = new URL(TEST_DATABASE_URL);
+export async function createTestDatabase(base = TEST_DATABASE_URL): Promise<{ url: string; drop: () => Promise<void> }> {
+  const url = new URL(base);
   url.searchParams.set('schema', uniqueName('test'));
   await migrate(url.toString());
   return { url: url.toString(), drop: () => dropSchema(url.toString()) };

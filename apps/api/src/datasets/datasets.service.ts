@@ -9,6 +9,7 @@ import { assertOwnerOrAdmin, CREATED_BY, type Principal } from '../auth/index.js
 import { DomainError, notFound } from '../http/domain-error.js';
 import type { PageQuery } from '../http/page.dto.js';
 import { checkUpload, type CheckedUpload, removeScratch, type UploadedFile } from './dataset-upload.js';
+import { lockDataset } from './dataset-lock.js';
 import { toDatasetView } from './dataset.view.js';
 import type { UploadDatasetDto } from './upload-dataset.dto.js';
 
@@ -107,8 +108,9 @@ export class DatasetsService {
   /** Deletes a dataset and its samples; finished runs keep their history and models, without the data. */
   async delete(id: string, principal: Principal): Promise<void> {
     await this.prisma.$transaction(async (tx) => {
-      const dataset = await tx.dataset.findUnique({ where: { id } });
-      if (!dataset) throw notFound('dataset', id);
+      // Locked first, so a run being created on it either commits before the check below sees it, or finds it gone.
+      if (!(await lockDataset(tx, id))) throw notFound('dataset', id);
+      const dataset = await tx.dataset.findUniqueOrThrow({ where: { id } });
       assertOwnerOrAdmin(principal, dataset, 'dataset');
       const active = await tx.run.findMany({ where: { datasetId: id, status: { in: [RunStatus.QUEUED, RunStatus.RUNNING] } }, select: { id: true } });
       if (active.length) {

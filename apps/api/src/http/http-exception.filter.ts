@@ -1,6 +1,7 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { Response } from 'express';
 import { DomainError, type DomainErrorCode } from './domain-error.js';
+import { OUTAGE_RETRY_AFTER_S, outageMessage } from './outage.js';
 
 const STATUS: Record<DomainErrorCode, number> = {
   INVALID_INPUT: HttpStatus.BAD_REQUEST,
@@ -25,7 +26,9 @@ export class HttpExceptionFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const body = this.toBody(exception);
     if (body.statusCode >= 500) this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : exception);
-    host.switchToHttp().getResponse<Response>().status(body.statusCode).json(body);
+    const response = host.switchToHttp().getResponse<Response>();
+    if (body.statusCode === HttpStatus.SERVICE_UNAVAILABLE) response.setHeader('Retry-After', String(OUTAGE_RETRY_AFTER_S));
+    response.status(body.statusCode).json(body);
   }
 
   private toBody(exception: unknown): ErrorBody {
@@ -39,6 +42,8 @@ export class HttpExceptionFilter implements ExceptionFilter {
       const message = typeof response === 'string' ? response : (response as { message?: unknown }).message;
       return { statusCode, error: reason(statusCode), message: Array.isArray(message) ? message.join('; ') : String(message ?? exception.message) };
     }
+    const outage = outageMessage(exception);
+    if (outage) return { statusCode: 503, error: reason(503), message: outage };
     return { statusCode: 500, error: reason(500), message: 'Internal server error' };
   }
 }

@@ -1,10 +1,11 @@
 import { randomInt } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { type Page, type RunSummary, type RunView, toPage } from '#libs/contracts';
-import { Prisma, PrismaService, RunStatus } from '#libs/database';
+import { DatasetStatus, Prisma, PrismaService, RunStatus } from '#libs/database';
 import { JobQueue, RunSignals } from '#libs/queue';
 import { assertOwnerOrAdmin, CREATED_BY, type Principal } from '../auth/index.js';
 import { API_CONFIG, type ApiConfig } from '../api.config.js';
+import { lockDataset } from '../datasets/dataset-lock.js';
 import { DomainError, invalidInput, notFound } from '../http/domain-error.js';
 import { type CreateRunDto } from './create-run.dto.js';
 import { type ListRunsQuery } from './list-runs.dto.js';
@@ -31,6 +32,9 @@ export class RunsService {
     checkRunMemory(dto, dataset, this.config.MAX_RUN_MEMORY_MB);
 
     const run = await this.prisma.$transaction(async (tx) => {
+      if (!(await lockDataset(tx, dataset.id, DatasetStatus.READY))) {
+        throw new DomainError('CONFLICT', `dataset ${dataset.id} was deleted or changed while the run was being created`);
+      }
       const modelName = dto.modelName ?? dataset.name;
       const model = await tx.model.upsert({ where: { name: modelName }, create: { name: modelName, createdById: principal.id }, update: {} });
       const created = await tx.run.create({

@@ -65,8 +65,9 @@ export class TrainRunHandler implements JobHandler<JobName.TrainRun> {
       onEpoch: async (result) => {
         await this.ledger.recordEpoch(claim, result, result.epoch % checkpointEvery === 0);
         this.metrics.epochDone(result.samplesPerSecond);
-        await job.updateProgress({ epoch: result.epoch, epochs: input.spec.epochs, loss: result.loss, accuracy: result.accuracy });
-        await progressed();
+        // Progress in Redis is advisory (the row is the truth): a Redis that lost the job must not stop training.
+        await job.updateProgress({ epoch: result.epoch, epochs: input.spec.epochs, loss: result.loss, accuracy: result.accuracy }).catch(() => undefined);
+        await progressed().catch(() => undefined);
       },
     });
     const stopped = outcome.earlyStopped;
