@@ -22,6 +22,7 @@ async function postgresUp(databaseUrl: string): Promise<boolean> {
 /** True when a Redis answers PING at `redisUrl`; never waits on a reconnect. */
 export async function redisUp(redisUrl: string): Promise<boolean> {
   const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  redis.on('error', () => undefined); // a refused connection is the answer here, not an event to report
   try {
     await redis.connect();
     return (await redis.ping()) === 'PONG';
