@@ -126,6 +126,12 @@ describe('the dashboard in a browser', () => {
     await page.locator(`tr[data-run="${secondRunId}"][data-status="SUCCEEDED"]`).waitFor({ timeout: 60_000 });
     await page.locator(`tr[data-run="${firstRunId}"]`).getByRole('checkbox').check();
     await page.locator(`tr[data-run="${secondRunId}"]`).getByRole('checkbox').check();
+    // Sorted by final validation accuracy through GET /runs?orderBy=-valAccuracy.
+    const finals = await Promise.all([firstRunId, secondRunId].map(async (id) => ({ id, valAccuracy: (await system.api.getRun(id)).final!.valAccuracy! })));
+    const [best, other] = finals.sort((a, b) => b.valAccuracy - a.valAccuracy);
+    await page.getByRole('columnheader', { name: 'val acc' }).click();
+    await page.getByRole('columnheader', { name: 'val acc ▼' }).waitFor();
+    if (best!.valAccuracy > other!.valAccuracy) await page.locator(`table.runs tbody tr:first-child[data-run="${best!.id}"]`).waitFor();
     await shot('runs');
     await page.getByRole('button', { name: 'Compare 2' }).click();
     await page.getByRole('heading', { name: 'Compare 2 runs' }).waitFor();

@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { send } from '../api.js';
 import { ApiImage } from '../components/sample-image.js';
 import { ErrorLine } from '../components/status.js';
-import type { Inspection, ModelVersionView } from '../contracts.js';
+import { architectureOf, type Inspection, type ModelVersionView } from '../contracts.js';
 import { pct } from '../format.js';
 
 const UNITS_SHOWN = 16;
@@ -39,7 +39,7 @@ function InputImage({ input }: { input: Inspection['input'] }) {
 export function Inspect({ modelId, version }: { modelId: string; version: ModelVersionView }) {
   const [result, setResult] = useState<Inspection | null>(null);
   const [error, setError] = useState<unknown>(null);
-  const units = Math.min(UNITS_SHOWN, version.architecture.layers[0]?.units ?? 0);
+  const units = Math.min(UNITS_SHOWN, architectureOf(version).layers[0]?.units ?? 0);
   const submit = async (event: Event) => {
     event.preventDefault();
     const form = new FormData(event.target as HTMLFormElement);

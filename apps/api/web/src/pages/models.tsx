@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { download, get, list } from '../api.js';
 import { ErrorLine } from '../components/status.js';
-import type { ModelSummary, ModelVersionView, ModelView } from '../contracts.js';
+import { architectureOf, lineageDataset, type ModelSummary, type ModelVersionView, type ModelView } from '../contracts.js';
 import { num, pct, when } from '../format.js';
 import { useLoad } from '../hooks.js';
 import { Inspect } from './inspect.js';
@@ -53,13 +53,13 @@ export function ModelPage({ id }: { id: string }) {
             <tr key={v.version}>
               <td>v{v.version}</td>
               <td>{v.aliases?.map((a) => <span key={a} class="tag">@{a}</span>)}</td>
-              <td>{v.architecture.inputSize} → {v.architecture.layers.map((l) => `${l.units} ${l.activation}`).join(' → ')} → {v.architecture.classes.length} softmax</td>
+              <td>{architectureOf(v).inputSize} → {architectureOf(v).layers.map((l) => `${l.units} ${l.activation}`).join(' → ')} → {architectureOf(v).classes.length} softmax</td>
               <td>{v.parameters.toLocaleString()}</td>
               <td>{pct(v.finalMetrics?.valAccuracy)}</td>
               <td>{pct(v.lineage?.test?.accuracy)}</td>
               <td>{num(v.lineage?.test?.loss)}</td>
-              <td>{v.lineage?.dataset ? <a href={`#/datasets/${v.lineage.dataset.id}`}>{v.lineage.dataset.name}</a> : '—'}</td>
-              <td><a href={`#/runs/${v.runId}`}><code>{v.runId.slice(0, 8)}</code></a></td>
+              <td>{lineageDataset(v) ? <a href={`#/datasets/${lineageDataset(v)!.id}`}>{lineageDataset(v)!.name}</a> : '—'}</td>
+              <td>{v.runId ? <a href={`#/runs/${v.runId}`}><code>{v.runId.slice(0, 8)}</code></a> : 'deleted'}</td>
               <td>
                 <button class="link" onClick={() => exportFile(v, 'model.json')}>model.json</button>{' '}
                 <button class="link" onClick={() => exportFile(v, 'weights.bin')}>weights.bin</button>
