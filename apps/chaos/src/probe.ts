@@ -7,20 +7,31 @@ export interface Answer {
   status: number;
 }
 
-/** A client that records every answer, so 5xx can be counted and matched against the outage windows. */
+/**
+ * A client that records every answer the API gives this process, so 5xx can be counted and matched against
+ * the outage windows. It records at fetch, beneath the generated client, so no call path escapes it.
+ */
 export class RecordingClient extends TrainyardClient {
   readonly answers: Answer[] = [];
 
-  override async request<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const at = Date.now();
-    try {
-      const value = await super.request<T>(method, path, body);
-      this.answers.push({ at, path: `${method} ${path}`, status: 200 });
-      return value;
-    } catch (error) {
-      this.answers.push({ at, path: `${method} ${path}`, status: error instanceof ApiError ? error.status : 0 });
-      throw error;
-    }
+  constructor(baseUrl: string, options: ConstructorParameters<typeof TrainyardClient>[1]) {
+    super(baseUrl, options);
+    const original = globalThis.fetch;
+    const answers = this.answers;
+    globalThis.fetch = async (input: string | URL | Request, init?: RequestInit) => {
+      const url = input instanceof Request ? input.url : String(input);
+      const method = init?.method ?? (input instanceof Request ? input.method : 'GET');
+      const at = Date.now();
+      const ours = url.startsWith(baseUrl);
+      try {
+        const response = await original(input, init);
+        if (ours) answers.push({ at, path: `${method} ${new URL(url).pathname}`, status: response.status });
+        return response;
+      } catch (error) {
+        if (ours) answers.push({ at, path: `${method} ${new URL(url).pathname}`, status: 0 });
+        throw error;
+      }
+    };
   }
 
   /** Like `read`, but waits out 503s and refused connections (an outage) instead of failing on them. */
