@@ -7,31 +7,28 @@ export interface Answer {
   status: number;
 }
 
-/**
- * A client that records every answer the API gives this process, so 5xx can be counted and matched against
- * the outage windows. It records at fetch, beneath the generated client, so no call path escapes it.
- */
-export class RecordingClient extends TrainyardClient {
-  readonly answers: Answer[] = [];
+// Every answer this process gets, recorded at fetch before any client is made: openapi-fetch keeps the
+// fetch it finds when a client is created, so the wrapper must already be in place by then.
+const recorded: Answer[] = [];
+const originalFetch = globalThis.fetch;
+globalThis.fetch = async (input: string | URL | Request, init?: RequestInit) => {
+  const url = input instanceof Request ? input.url : String(input);
+  const method = init?.method ?? (input instanceof Request ? input.method : 'GET');
+  const at = Date.now();
+  try {
+    const response = await originalFetch(input, init);
+    recorded.push({ at, path: `${method} ${url}`, status: response.status });
+    return response;
+  } catch (error) {
+    recorded.push({ at, path: `${method} ${url}`, status: 0 });
+    throw error;
+  }
+};
 
-  constructor(baseUrl: string, options: ConstructorParameters<typeof TrainyardClient>[1]) {
-    super(baseUrl, options);
-    const original = globalThis.fetch;
-    const answers = this.answers;
-    globalThis.fetch = async (input: string | URL | Request, init?: RequestInit) => {
-      const url = input instanceof Request ? input.url : String(input);
-      const method = init?.method ?? (input instanceof Request ? input.method : 'GET');
-      const at = Date.now();
-      const ours = url.startsWith(baseUrl);
-      try {
-        const response = await original(input, init);
-        if (ours) answers.push({ at, path: `${method} ${new URL(url).pathname}`, status: response.status });
-        return response;
-      } catch (error) {
-        if (ours) answers.push({ at, path: `${method} ${new URL(url).pathname}`, status: 0 });
-        throw error;
-      }
-    };
+/** A client whose answers from the API are all counted, so 5xx can be matched against the outage windows. */
+export class RecordingClient extends TrainyardClient {
+  get answers(): Answer[] {
+    return recorded.filter((answer) => answer.path.split(' ')[1]!.startsWith(this.baseUrl));
   }
 
   /** Like `read`, but waits out 503s and refused connections (an outage) instead of failing on them. */
