@@ -25,7 +25,9 @@ export function toDatasetView(dataset: Dataset & WithCreatedBy, counts?: SampleC
     classes: dataset.classes,
     skipped: dataset.skipped as { file: string; reason: string }[],
     duplicates: dataset.duplicates as string[][],
-    sizeBytes: { upload: dataset.uploadBytes, samples: dataset.numSamples * dataset.width * dataset.height * dataset.channels },
+    sizeBytes: { upload: Number(dataset.uploadBytes), samples: dataset.numSamples * dataset.width * dataset.height * dataset.channels },
+    /** Bytes held in Postgres for it: the uploaded zip and the samples' pixels. */
+    storageBytes: Number(dataset.uploadBytes) + dataset.numSamples * dataset.width * dataset.height * dataset.channels,
     ...(dataset.status === 'PROCESSING' && counts && { progress: { stored, of: dataset.imageCount } }),
     ...(dataset.status === 'READY' && counts && { counts: countsPerClass(dataset.classes, counts) }),
     ...(dataset.error !== null && { error: dataset.error }),

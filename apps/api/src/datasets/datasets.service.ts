@@ -79,7 +79,7 @@ export class DatasetsService {
             createdById: principal.id,
             classes: summary.classes,
             imageCount: summary.imageCount,
-            uploadBytes: blob.size,
+            uploadBytes: BigInt(blob.size),
             upload: { create: { fileName: upload.fileName, blobId: blob.id } },
           },
         })

@@ -44,6 +44,14 @@ export class ModelVersionsController {
     await this.versions.deleteAlias(principal, id, alias);
   }
 
+  /** 204; the version's weights are deleted with it; the run that trained it stays. */
+  @Delete(':id/versions/:v')
+  @Roles('member')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  async deleteVersion(@Param('id', { schema: z.uuid() }) id: string, @Param('v', { schema: VersionRefSchema }) version: VersionRef, @CurrentPrincipal() principal: Principal) {
+    await this.versions.deleteVersion(principal, id, version);
+  }
+
   @Get(':id/versions/:v/model.json')
   @Returns(HttpStatus.OK, TfjsModelJsonSchema, { errors: [HttpStatus.NOT_FOUND], description: 'TensorFlow.js Layers format: modelTopology, weightsManifest (paths: weights.bin), userDefinedMetadata' })
   modelJson(@Param('id', { schema: z.uuid() }) id: string, @Param('v', { schema: VersionRefSchema }) version: VersionRef) {

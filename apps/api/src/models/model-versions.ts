@@ -38,6 +38,13 @@ export class ModelVersions {
     if (count === 0) throw await this.missing(modelId, `alias @${alias} of model`);
   }
 
+  /** Deletes a version, its weights (a trigger drops the blob) and the aliases that named it; the owner's or an admin's to do. */
+  async deleteVersion(principal: Principal, modelId: string, ref: VersionRef): Promise<void> {
+    await this.assertMayChange(principal, modelId);
+    const target = await this.resolve(modelId, ref);
+    await this.prisma.modelVersion.deleteMany({ where: { id: target.id } });
+  }
+
   /** An alias decides what others' predictions use, so it is the model owner's to change. */
   private async assertMayChange(principal: Principal, modelId: string): Promise<void> {
     const model = await this.prisma.model.findUnique({ where: { id: modelId }, select: { id: true, createdById: true } });

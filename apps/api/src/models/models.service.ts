@@ -59,7 +59,7 @@ export class ModelsService {
       createdAt: iso(model.createdAt),
       createdBy: model.createdBy,
       aliases: Object.fromEntries(model.aliases.map((a) => [a.alias, a.version.version])),
-      /** Bytes of every version's weights. */
+      /** Bytes held in Postgres for it: every version's weights. */
       storageBytes: model.versions.reduce((sum, v) => sum + Number(v.blob.size), 0),
       versions: model.versions.map((v) => {
         const final = v.run?.metrics[0] ?? null;

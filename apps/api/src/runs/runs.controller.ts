@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Post, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { CurrentPrincipal, type Principal, Roles } from '../auth/index.js';
@@ -27,6 +27,14 @@ export class RunsController {
   @Roles('member')
   cancel(@Param('id', { schema: z.uuid() }) id: string, @CurrentPrincipal() principal: Principal) {
     return this.runs.cancel(id, principal);
+  }
+
+  /** Ended runs only (409 otherwise); members delete only runs their key submitted. */
+  @Delete(':id')
+  @Roles('member')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  async delete(@Param('id', { schema: z.uuid() }) id: string, @CurrentPrincipal() principal: Principal): Promise<void> {
+    await this.runs.delete(id, principal);
   }
 
   @Get()

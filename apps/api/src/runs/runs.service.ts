@@ -84,6 +84,7 @@ export class RunsService {
         data: { status: RunStatus.CANCELLED, finishedAt: new Date() },
       });
       if (stopped.count === 0) throw new DomainError('CONFLICT', `run ${id} changed while it was being cancelled; try again`);
+      await tx.checkpoint.deleteMany({ where: { runId: id } });
       await tx.runEvent.create({
         data: { runId: id, fromStatus: run.status, toStatus: RunStatus.CANCELLED, attempt: run.attempt, workerId: run.workerId, message: 'cancelled by request' },
       });
@@ -93,6 +94,22 @@ export class RunsService {
     await this.signals.announceCancel(id);
     if (cancelled.status === RunStatus.QUEUED) await this.jobs.runJob(cancelled).then((job) => job?.remove()).catch(() => 0);
     return this.get(id);
+  }
+
+  /** Deletes an ended run with its metrics, history and checkpoints; a model version it trained stays (its runId becomes null). */
+  async delete(id: string, principal: Principal): Promise<void> {
+    await this.prisma.$transaction(async (tx) => {
+      const run = await tx.run.findUnique({ where: { id } });
+      if (!run) throw notFound('run', id);
+      assertOwnerOrAdmin(principal, run, 'run');
+      if (run.status === RunStatus.QUEUED || run.status === RunStatus.RUNNING) {
+        throw new DomainError('CONFLICT', `run ${id} is ${run.status}; cancel it before deleting it`);
+      }
+      // Conditional on the status read, so a run resumed in between is not deleted under its worker.
+      const { count } = await tx.run.deleteMany({ where: { id, status: run.status } });
+      if (count === 0) throw new DomainError('CONFLICT', `run ${id} changed while it was being deleted; try again`);
+    });
+    await this.jobs.queue(QueueName.Train).remove(id).catch(() => 0);
   }
 
   async list(query: ListRunsQuery): Promise<Page<RunSummary>> {

@@ -172,6 +172,7 @@ export class RunLedger {
         data: { status: RunStatus.FAILED, error: reason, finishedAt: new Date() },
       });
       if (ended.count === 0) return;
+      await tx.checkpoint.deleteMany({ where: { runId } });
       await tx.runEvent.create({ data: { runId, fromStatus: run.status, toStatus: RunStatus.FAILED, attempt: run.attempt, workerId: run.workerId, message: reason } });
     });
   }
@@ -194,6 +195,8 @@ export class RunLedger {
 
   private async finish(tx: Prisma.TransactionClient, claim: RunClaim, status: RunStatus, error: string | null, note: string | null = error): Promise<void> {
     await tx.run.update({ where: { id: claim.runId }, data: { status, error, finishedAt: new Date() } });
+    // An ended run is never resumed: its checkpoints (and their blobs, by trigger) go with the transition.
+    await tx.checkpoint.deleteMany({ where: { runId: claim.runId } });
     await tx.runEvent.create({
       data: { runId: claim.runId, fromStatus: RunStatus.RUNNING, toStatus: status, attempt: claim.attempt, workerId: claim.workerId, message: note },
     });
