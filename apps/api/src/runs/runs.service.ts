@@ -98,7 +98,7 @@ export class RunsService {
 
   /** Deletes an ended run with its metrics, history and checkpoints; a model version it trained stays (its runId becomes null). */
   async delete(id: string, principal: Principal): Promise<void> {
-    await this.prisma.$transaction(async (tx) => {
+    const deleted = await this.prisma.$transaction(async (tx) => {
       const run = await tx.run.findUnique({ where: { id } });
       if (!run) throw notFound('run', id);
       assertOwnerOrAdmin(principal, run, 'run');
@@ -108,8 +108,10 @@ export class RunsService {
       // Conditional on the status read, so a run resumed in between is not deleted under its worker.
       const { count } = await tx.run.deleteMany({ where: { id, status: run.status } });
       if (count === 0) throw new DomainError('CONFLICT', `run ${id} changed while it was being deleted; try again`);
+      return run;
     });
-    await this.jobs.queue(QueueName.Train).remove(id).catch(() => 0);
+    // Its finished job, if the queue still keeps it, goes too.
+    await this.jobs.runJob(deleted).then((job) => job?.remove()).catch(() => 0);
   }
 
   async list(query: ListRunsQuery): Promise<Page<RunSummary>> {
