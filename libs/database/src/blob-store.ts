@@ -67,6 +67,18 @@ export class BlobStore {
     return new BlobReader(this, id, size, chunkBytes, cachedChunks);
   }
 
+  /**
+   * Bytes of a run's checkpoints, in one statement: read as a relation, a checkpoint pruned between
+   * Prisma's two queries would leave a row without its blob.
+   */
+  async checkpointBytes(runId: string): Promise<number> {
+    const { rows } = await this.pg.pool.query<{ bytes: string }>(
+      'SELECT coalesce(sum(b.size), 0) AS bytes FROM checkpoints c JOIN blobs b ON b.id = c."blobId" WHERE c."runId" = $1',
+      [runId],
+    );
+    return Number(rows[0]!.bytes);
+  }
+
   /** Deletes blobs older than `olderThanMs` that no row owns; returns how many. */
   async sweep(olderThanMs = 3_600_000): Promise<number> {
     const { rowCount } = await this.pg.pool.query(

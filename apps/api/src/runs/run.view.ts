@@ -48,7 +48,7 @@ export function toRunSummary(run: RunRow): RunSummary {
 }
 
 /** GET /runs/:id: the summary with every epoch's metrics and the status history. */
-export function toRunView(run: RunDetailRow): Omit<RunView, 'waiting'> {
+export function toRunView(run: RunDetailRow): Omit<RunView, 'waiting' | 'storageBytes'> {
   return {
     ...toRunSummary(run),
     metrics: run.metrics.map(toMetricView),

@@ -1,7 +1,7 @@
 import { randomInt } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { type Page, type RunSummary, type RunView, toPage } from '#libs/contracts';
-import { DatasetStatus, Prisma, PrismaService, RunStatus } from '#libs/database';
+import { BlobStore, DatasetStatus, Prisma, PrismaService, RunStatus } from '#libs/database';
 import { JobQueue, RunSignals } from '#libs/queue';
 import { assertOwnerOrAdmin, CREATED_BY, type Principal } from '../auth/index.js';
 import { API_CONFIG, type ApiConfig } from '../api.config.js';
@@ -21,6 +21,7 @@ export class RunsService {
     private readonly jobs: JobQueue,
     private readonly signals: RunSignals,
     private readonly waiting: RunWaitingService,
+    private readonly blobs: BlobStore,
     @Inject(API_CONFIG) private readonly config: ApiConfig,
   ) {}
 
@@ -126,6 +127,7 @@ export class RunsService {
   async get(id: string): Promise<RunView> {
     const run = await this.prisma.run.findUnique({ where: { id }, include: RUN_DETAIL });
     if (!run) throw notFound('run', id);
-    return { ...toRunView(run), waiting: await this.waiting.explain(run) };
+    // Bytes the run holds in Postgres: its checkpoints (an ended run keeps none); its model version counts under the model.
+    return { ...toRunView(run), waiting: await this.waiting.explain(run), storageBytes: await this.blobs.checkpointBytes(id) };
   }
 }

@@ -23,6 +23,7 @@ export const DatasetViewSchema = z
     skipped: z.array(z.object({ file: z.string(), reason: z.string() })),
     duplicates: z.array(z.array(z.string())),
     sizeBytes: z.object({ upload: z.number().int(), samples: z.number().int() }),
+    storageBytes: z.number().int().describe('bytes it holds in Postgres: the upload and the samples'),
     progress: z.object({ stored: z.number().int(), of: z.number().int() }).optional().describe('while PROCESSING'),
     counts: z
       .object({ perClass: z.record(z.string(), SplitCountsSchema), perSplit: SplitCountsSchema, emptyClasses: z.array(z.string()) })

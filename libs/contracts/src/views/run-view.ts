@@ -81,6 +81,7 @@ export const RunViewSchema = RunSummarySchema.extend({
   metrics: z.array(EpochMetricsSchema),
   history: z.array(HistoryEntrySchema),
   modelVersion: z.object({ id: z.uuid(), version: z.number().int() }).nullable(),
+  storageBytes: z.number().int().describe('bytes of its checkpoints in Postgres (0 once it ended)'),
   waiting: z
     .object({ position: z.number().int().describe('1 for the next run its queue hands out'), reason: z.string() })
     .nullable()
