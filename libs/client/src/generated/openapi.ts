@@ -90,7 +90,7 @@ export interface paths {
         get: operations["Runs_get"];
         put?: never;
         post?: never;
-        delete?: never;
+        delete: operations["Runs_delete"];
         options?: never;
         head?: never;
         patch?: never;
@@ -171,6 +171,22 @@ export interface paths {
         put: operations["ModelVersions_setAlias"];
         post?: never;
         delete: operations["ModelVersions_deleteAlias"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/models/{id}/versions/{v}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete: operations["ModelVersions_deleteVersion"];
         options?: never;
         head?: never;
         patch?: never;
@@ -385,6 +401,8 @@ export interface components {
                 upload: number;
                 samples: number;
             };
+            /** @description bytes it holds in Postgres: the upload and the samples */
+            storageBytes: number;
             /** @description while PROCESSING */
             progress?: {
                 stored: number;
@@ -503,6 +521,8 @@ export interface components {
                 id: string;
                 version: number;
             } | null;
+            /** @description bytes of its checkpoints in Postgres (0 once it ended) */
+            storageBytes: number;
             /** @description why a QUEUED run has not started; null otherwise */
             waiting: {
                 /** @description 1 for the next run its queue hands out */
@@ -1369,6 +1389,25 @@ export interface operations {
             };
         };
     };
+    Runs_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     Evaluations_get: {
         parameters: {
             query?: never;
@@ -1673,6 +1712,26 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
+            };
+        };
+    };
+    ModelVersions_deleteVersion: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                v: number | string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };
