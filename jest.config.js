@@ -25,4 +25,6 @@ export default {
   // Points the Vulkan loader at SwiftShader for the webgpu specs (see the file for why it must be here).
   globalSetup: '<rootDir>/libs/testing/src/jest-global-setup.ts',
   testTimeout: 60000,
+  // A pool or socket some spec leaves open must not keep CI waiting after every test has finished.
+  forceExit: true,
 };
