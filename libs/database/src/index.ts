@@ -8,3 +8,4 @@ export * from './pg-binary.js';
 export * from './blob-store.js';
 export * from './sample-store.js';
 export * from './run-final.js';
+export * from './live-workers.js';

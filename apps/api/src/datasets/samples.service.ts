@@ -1,18 +1,9 @@
 import { Injectable, StreamableFile } from '@nestjs/common';
 import sharp from 'sharp';
 import { PrismaService, SampleStore, type StoredSample } from '#libs/database';
-import { storedSpec, type PreprocessSpec } from '#libs/preprocess';
+import { storedSpec } from '#libs/preprocess';
 import { invalidInput, notFound } from '../http/domain-error.js';
-import { sampleCsv, sampleJson } from './sample-text.js';
-
-export interface LoadedSample {
-  index: number;
-  file: string;
-  label: string;
-  split: string;
-  pixels: Uint8Array;
-  spec: PreprocessSpec;
-}
+import { type SamplePixels, sampleCsv, sampleJson } from './sample-text.js';
 
 @Injectable()
 export class SamplesService {
@@ -22,7 +13,7 @@ export class SamplesService {
   ) {}
 
   /** The index-th sample of a dataset, in the archive's path order (0 .. numSamples − 1). */
-  async get(datasetId: string, index: number): Promise<LoadedSample> {
+  async get(datasetId: string, index: number): Promise<SamplePixels> {
     const dataset = await this.prisma.dataset.findUnique({ where: { id: datasetId } });
     if (!dataset) throw notFound('dataset', datasetId);
     if (index >= dataset.numSamples) throw invalidInput('index', `dataset ${datasetId} has ${dataset.numSamples} samples (0..${dataset.numSamples - 1})`);
@@ -35,7 +26,7 @@ export class SamplesService {
   }
 
   /** The stored bytes as a lossless PNG: decoding it gives back exactly the bytes the activations come from. */
-  async png(sample: LoadedSample): Promise<StreamableFile> {
+  async png(sample: SamplePixels): Promise<StreamableFile> {
     const { width, height, channels } = sample.spec;
     // Without the colourspace, libvips writes one-channel input as an RGB PNG.
     const png = await sharp(sample.pixels, { raw: { width, height, channels } })
@@ -46,12 +37,12 @@ export class SamplesService {
   }
 
   /** The activations as JSON, streamed a pixel row at a time. */
-  json(sample: LoadedSample): StreamableFile {
+  json(sample: SamplePixels): StreamableFile {
     return new StreamableFile(sampleJson(sample), { type: 'application/json; charset=utf-8' });
   }
 
   /** One CSV line per pixel row, streamed. */
-  csv(sample: LoadedSample): StreamableFile {
+  csv(sample: SamplePixels): StreamableFile {
     return new StreamableFile(sampleCsv(sample), { type: 'text/csv; charset=utf-8' });
   }
 }

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { LIVE_WORKER_WINDOW_MS, RUN_PRIORITIES, type RunPriority } from '#libs/contracts';
-import { PrismaService, type Run, RunStatus } from '#libs/database';
+import { RUN_PRIORITIES, type RunPriority } from '#libs/contracts';
+import { liveWorkersWhere, PrismaService, type Run, RunStatus } from '#libs/database';
 import { API_CONFIG, type ApiConfig } from '../api.config.js';
 
 /** Why a QUEUED run has not started: its place in its queue, and what it waits for. */
@@ -37,7 +37,7 @@ export class RunWaitingService {
       return `key quota: ${running} of ${this.config.MAX_RUNNING_RUNS_PER_KEY} running`;
     }
     const live = await this.prisma.worker.findMany({
-      where: { stoppedAt: null, lastHeartbeatAt: { gt: new Date(Date.now() - LIVE_WORKER_WINDOW_MS) } },
+      where: liveWorkersWhere(),
       select: { gpu: true, currentJob: true },
     });
     if (live.length === 0) return 'no worker is online';

@@ -1,7 +1,7 @@
 import { Controller, Get, HttpStatus, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { LIVE_WORKER_WINDOW_MS, type Page, PageQuerySchema, type PageQuery, toPage, type WorkerView, WorkerPageSchema, iso } from '#libs/contracts';
-import { PrismaService } from '#libs/database';
+import { type Page, PageQuerySchema, type PageQuery, toPage, type WorkerView, WorkerPageSchema, iso } from '#libs/contracts';
+import { liveWorkersWhere, PrismaService } from '#libs/database';
 import { Returns } from '../openapi/returns.decorator.js';
 
 @ApiTags('workers')
@@ -13,7 +13,7 @@ export class WorkersController {
   @Get()
   @Returns(HttpStatus.OK, WorkerPageSchema)
   async list(@Query({ schema: PageQuerySchema }) page: PageQuery): Promise<Page<WorkerView>> {
-    const where = { stoppedAt: null, lastHeartbeatAt: { gt: new Date(Date.now() - LIVE_WORKER_WINDOW_MS) } };
+    const where = liveWorkersWhere();
     const [total, workers] = await Promise.all([
       this.prisma.worker.count({ where }),
       this.prisma.worker.findMany({ where, orderBy: [{ startedAt: 'asc' }, { id: 'asc' }], take: page.limit, skip: page.offset }),

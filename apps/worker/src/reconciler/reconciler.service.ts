@@ -1,8 +1,8 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import pg from 'pg';
 import type { Job } from 'bullmq';
-import { JobName, JOBS, LIVE_WORKER_WINDOW_MS } from '#libs/contracts';
-import { DatasetStatus, parseDatabaseUrl, PrismaService, RunStatus } from '#libs/database';
+import { JobName, JOBS } from '#libs/contracts';
+import { DatasetStatus, liveWorkersWhere, parseDatabaseUrl, PrismaService, RunStatus } from '#libs/database';
 import { JobQueue } from '#libs/queue';
 import { JobRunner } from '../job-runner.service.js';
 import { WORKER_CONFIG, type WorkerConfig } from '../worker.config.js';
@@ -96,7 +96,7 @@ export class Reconciler {
         orderBy: { seq: 'asc' },
       }),
       this.prisma.dataset.findMany({ where: { status: { in: [DatasetStatus.PENDING, DatasetStatus.PROCESSING] } }, select: { id: true }, orderBy: { createdAt: 'asc' } }),
-      this.prisma.worker.findMany({ where: { stoppedAt: null, lastHeartbeatAt: { gt: new Date(Date.now() - LIVE_WORKER_WINDOW_MS) } }, select: { currentJob: true } }),
+      this.prisma.worker.findMany({ where: liveWorkersWhere(), select: { currentJob: true } }),
     ]);
     // A live worker training a run keeps it even if Redis forgot the job: it still finishes it in Postgres.
     const held = new Set(live.flatMap((w) => (w.currentJob ?? '').split(',')));
