@@ -30,7 +30,7 @@ const report = await runBigFiles({
   databaseUrl: DATABASE_URL,
   redisUrl: REDIS_URL,
   // A killed worker's job is taken back after JOB_LOCK_MS: short, so the resume comes quickly.
-  env: { TRAIN_BACKEND: 'auto', JOB_LOCK_MS: '5000' },
+  env: { TRAIN_BACKEND: 'auto', JOB_LOCK_MS: '5000', CHECKPOINT_SECONDS: '0' },
   log: (line) => console.log(`· ${line}`),
 });
 console.log(formatReport(report));

@@ -24,7 +24,8 @@ describe('Trainyard end to end', () => {
   });
 
   beforeAll(async () => {
-    system = await startSystem({ workers: 2, env: { JOB_LOCK_MS: '3000', PREPROCESS_CHUNK_SIZE: '25' } });
+    // Every epoch checkpointed, so the killed and stopped runs below resume from the middle, not from the start.
+    system = await startSystem({ workers: 2, env: { JOB_LOCK_MS: '3000', PREPROCESS_CHUNK_SIZE: '25', CHECKPOINT_SECONDS: '0' } });
     ({ api, prisma, env, workers } = system);
   }, 60_000);
 

@@ -4,6 +4,7 @@ import { JobRunner } from './job-runner.service.js';
 import { Reconciler } from './reconciler/reconciler.service.js';
 import { Cancellations } from './train/cancellations.js';
 import { RunQuota } from './train/run-quota.js';
+import { closeTrainingThreads, warmTrainingThreads } from './train/training-thread.js';
 import { WorkerIdentity } from './worker-identity.js';
 import { WorkerMetrics } from './worker-metrics.js';
 
@@ -25,6 +26,7 @@ export class WorkerLifecycle implements BeforeApplicationShutdown {
 
   async start(): Promise<void> {
     await this.identity.detectBackend();
+    warmTrainingThreads(this.identity.config.TRAIN_CONCURRENCY, this.identity.config.TRAIN_BACKEND);
     await this.heartbeat.start();
     await this.metrics.start();
     await this.cancellations.start();
@@ -41,5 +43,6 @@ export class WorkerLifecycle implements BeforeApplicationShutdown {
     await this.cancellations.stop();
     await this.heartbeat.stop();
     await this.metrics.stop();
+    await closeTrainingThreads();
   }
 }

@@ -26,6 +26,11 @@ export const WorkerEnvSchema = z.object({
     .string()
     .refine((paths) => paths.split(':').every((path) => existsSync(path)), 'every path (colon-separated) must be an existing ICD manifest')
     .optional(),
+  /**
+   * A run is checkpointed every `checkpointEvery` epochs but at most this often: short epochs share one
+   * checkpoint every this many seconds (a crash then repeats at most this much training). 0: every epoch.
+   */
+  CHECKPOINT_SECONDS: intVar(0, 86_400, 30),
   /** Checkpoints kept per run (the newest ones). */
   CHECKPOINTS_KEPT: intVar(1, 1000, 3),
   /** How long a job's lock lasts without renewal; a dead worker's job is taken back after about this long. */

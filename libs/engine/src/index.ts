@@ -10,4 +10,5 @@ export * from './rng.js';
 export * from './trainer.js';
 export * from './weights.js';
 export { blasThreads, nativeBlasProblem } from './blas/native.js';
+export { releaseCaches } from './blas/cpu-blas.js';
 export * from './run-memory.js';

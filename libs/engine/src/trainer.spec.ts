@@ -88,7 +88,7 @@ describe('train', () => {
     const data = xorBlobs(300, 3);
     const spec = specFor(xorArchitecture, { optimizer: { name, learningRate: name === 'adam' || name === 'rmsprop' ? 0.003 : 0.05 }, epochs: 6 });
     const whole = await run(data, spec, xorArchitecture);
-    const resumed = await run(data, spec, xorArchitecture, { startEpoch: 3, initialWeights: whole.epochs[2]!.weights });
+    const resumed = await run(data, spec, xorArchitecture, { startEpoch: 3, initialWeights: whole.epochs[2]!.weights! });
     expect(resumed.epochs.map((e) => e.epoch)).toEqual([4, 5, 6]);
     const expected = metrics(whole.epochs.slice(3));
     if (tolerance === 0) {
@@ -100,6 +100,37 @@ describe('train', () => {
         expect(Math.abs(m.valLoss! - expected[i]!.valLoss!)).toBeLessThan(tolerance);
       });
     }
+  });
+
+  it('checkpoints only the epochs checkpointDue names and the last, resumes exactly from one, and times each epoch in parts that add up', async () => {
+    const data = xorBlobs(300, 4);
+    const spec = specFor(xorArchitecture, { epochs: 5 });
+    const sparse = await run(data, spec, xorArchitecture, { checkpointDue: (epoch) => epoch === 2 });
+    expect(sparse.epochs.map((e) => e.weights !== null)).toEqual([false, true, false, false, true]);
+    const whole = await run(data, spec, xorArchitecture);
+    expect(sparse.weights).toEqual(whole.weights);
+    const resumed = await run(data, spec, xorArchitecture, { startEpoch: 2, initialWeights: sparse.epochs[1]!.weights! });
+    expect(metrics(resumed.epochs)).toEqual(metrics(whole.epochs.slice(2)));
+    expect(resumed.weights).toEqual(whole.weights);
+    for (const { timing, seconds } of sparse.epochs) {
+      const parts = [timing.batchesMs, timing.validationMs, timing.checkpointMs, timing.storageMs, timing.otherMs];
+      expect(parts.every((ms) => ms >= 0)).toBe(true);
+      expect(parts.reduce((a, b) => a + b, 0)).toBeCloseTo(seconds * 1000, 6);
+    }
+  });
+
+  it('counts the wait on a slow onEpoch as the next epoch\'s storage time', async () => {
+    const data = xorBlobs(100, 4);
+    const epochs: EpochResult[] = [];
+    await train(data, specFor(xorArchitecture, { epochs: 2 }), xorArchitecture, {
+      onEpoch: async (r) => {
+        epochs.push(r);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      },
+    });
+    expect(epochs[0]!.timing.storageMs).toBe(0);
+    expect(epochs[1]!.timing.storageMs).toBeGreaterThanOrEqual(45);
+    expect(epochs[1]!.seconds * 1000).toBeGreaterThanOrEqual(45);
   });
 
   it('stops between batches when asked and returns the last finished epoch as its checkpoint', async () => {
@@ -148,7 +179,7 @@ describe('train', () => {
     const k = epoch - 2;
     const resumed = await run(data, spec, architecture, {
       startEpoch: k,
-      initialWeights: whole.epochs[k - 1]!.weights,
+      initialWeights: whole.epochs[k - 1]!.weights!,
       previousValLosses: valLosses.slice(0, k),
     });
     expect(resumed.earlyStopped).toEqual(whole.earlyStopped);

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import type { Architecture, EpochMetrics, OptimizerSpec, TrainingSpec } from '#libs/contracts';
+import type { Architecture, EpochMetrics, EpochTiming, OptimizerSpec, TrainingSpec } from '#libs/contracts';
 import { batches, epochOrder, splitDataset, type Batch, type LabelledPixels, type Samples } from './dataset.js';
 import { DivergedError } from './diverged-error.js';
 import { countCorrect, createNetwork, crossEntropy, forward, initialValues, l2Penalty, lossOf, type Network } from './network.js';
@@ -10,15 +10,19 @@ import { BatchTally } from './batch-tally.js';
 import { decodeWeights, encodeWeights } from './weights.js';
 
 export interface EpochResult extends EpochMetrics {
-  /** Checkpoint after this epoch: parameters, plus optimizer state for momentum, adam and rmsprop. */
-  weights: Uint8Array;
+  /** Checkpoint after this epoch: parameters, plus optimizer state for momentum, adam and rmsprop; null when `checkpointDue` skipped it. */
+  weights: Uint8Array | null;
+  timing: EpochTiming;
 }
 
 export interface TrainOptions {
   /** Epochs already done (0-based count); a resumed run passes its checkpoint's epoch and weights. */
   startEpoch?: number;
   initialWeights?: Uint8Array;
+  /** Awaited before the next epoch starts; the wait counts as the next epoch's `storageMs`. */
   onEpoch: (result: EpochResult) => Promise<void> | void;
+  /** Whether epoch (1-based) is checkpointed; the last epoch always is. Every epoch when absent. */
+  checkpointDue?: (epoch: number) => boolean;
   /** Polled between batches. */
   shouldStop?: () => boolean;
   /** Validation losses of the epochs already done, so early stopping resumes with its patience intact. */
@@ -58,11 +62,14 @@ export async function train(data: LabelledPixels, spec: TrainingSpec, architectu
       await restoreOptimizerState(optimizer, initial.optimizerState, network.variables);
     }
     let checkpoint = opts.initialWeights ?? (await saveCheckpoint(network, optimizer, spec.optimizer));
+    let checkpointEpoch = startEpoch;
     const lossFn = lossOf(spec.loss);
     const patience = new Patience(spec.earlyStopping, opts.previousValLosses ?? []);
     let lastYield = performance.now();
+    // An epoch's wall time runs from the previous epoch's hand-off to its own, so the epochs' times add up.
+    let epochStart = performance.now();
+    let storageMs = 0;
     for (let epoch = startEpoch; epoch < spec.epochs; epoch++) {
-      const epochStart = performance.now();
       let stepSeconds = 0;
       let batchNumber = 0;
       tally = new BatchTally();
@@ -75,7 +82,7 @@ export async function train(data: LabelledPixels, spec: TrainingSpec, architectu
           await new Promise((resolve) => setImmediate(resolve));
           lastYield = performance.now();
         }
-        if (opts.shouldStop?.()) return { weights: checkpoint, epochsDone: epoch, stopped: true };
+        if (opts.shouldStop?.()) return { weights: checkpoint, epochsDone: checkpointEpoch, stopped: true };
         batchNumber++;
         const stepStart = performance.now();
         const result = step(network, optimizer, batch, architecture.inputSize, numClasses, lossFn, spec.optimizer.weightDecay ?? 0);
@@ -87,20 +94,37 @@ export async function train(data: LabelledPixels, spec: TrainingSpec, architectu
       const readStart = performance.now();
       const { lossSum, correct } = await tally.read(onBatch);
       stepSeconds += (performance.now() - readStart) / 1000;
+      const validationStart = performance.now();
       const val = validation.count > 0 ? await evaluate(network, validation, spec.batchSize, numClasses, lossFn) : null;
-      checkpoint = await saveCheckpoint(network, optimizer, spec.optimizer);
-      await opts.onEpoch({
+      const validationMs = performance.now() - validationStart;
+      const stopsEarly = patience.exhaustedAfter(val?.loss ?? null);
+      const checkpointStart = performance.now();
+      const last = stopsEarly || epoch + 1 === spec.epochs;
+      const checkpointed = last || (opts.checkpointDue?.(epoch + 1) ?? true);
+      if (checkpointed) {
+        checkpoint = await saveCheckpoint(network, optimizer, spec.optimizer);
+        checkpointEpoch = epoch + 1;
+      }
+      const handOff = performance.now();
+      const batchesMs = stepSeconds * 1000;
+      const checkpointMs = handOff - checkpointStart;
+      const wallMs = handOff - epochStart;
+      const result: EpochResult = {
         epoch: epoch + 1,
         loss: lossSum / trainSet.count,
         accuracy: correct / trainSet.count,
         valLoss: val?.loss ?? null,
         valAccuracy: val?.accuracy ?? null,
-        seconds: (performance.now() - epochStart) / 1000,
+        seconds: wallMs / 1000,
         // Guarded so a tiny epoch on a coarse clock reports a number, not Infinity.
         samplesPerSecond: trainSet.count / Math.max(stepSeconds, 1e-6),
-        weights: checkpoint,
-      });
-      if (patience.exhaustedAfter(val?.loss ?? null)) {
+        weights: checkpointed ? checkpoint : null,
+        timing: { batchesMs, validationMs, checkpointMs, storageMs, otherMs: Math.max(0, wallMs - batchesMs - validationMs - checkpointMs - storageMs) },
+      };
+      epochStart = handOff;
+      await opts.onEpoch(result);
+      storageMs = performance.now() - handOff;
+      if (stopsEarly) {
         return { weights: checkpoint, epochsDone: epoch + 1, stopped: false, earlyStopped: { epoch: epoch + 1, bestEpoch: patience.bestEpoch } };
       }
     }

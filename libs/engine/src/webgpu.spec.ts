@@ -120,7 +120,7 @@ describe('the webgpu backend on SwiftShader', () => {
     const data = xorBlobs(200, 5);
     const spec = specFor({ optimizer: { name: 'momentum', learningRate: 0.05 }, epochs: 3 });
     const whole = await trainOn('webgpu', data, spec);
-    const resumed = await trainOn('webgpu', data, spec, { startEpoch: 1, initialWeights: whole.epochs[0]!.weights });
+    const resumed = await trainOn('webgpu', data, spec, { startEpoch: 1, initialWeights: whole.epochs[0]!.weights! });
     expect(resumed.epochs.map((e) => e.epoch)).toEqual([2, 3]);
     expect(maxDifference(floats(resumed.weights), floats(whole.weights))).toBeLessThan(1e-6);
     const cpu = await trainOn('cpu', data, spec);

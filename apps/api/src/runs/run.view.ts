@@ -1,4 +1,4 @@
-import type { EarlyStopping, FinalMetrics, RunPriority, HistoryEntry, LayerSpec, Loss, OptimizerSpec, RunSummary, RunView } from '#libs/contracts';
+import type { EarlyStopping, EpochTiming, FinalMetrics, RunPriority, HistoryEntry, LayerSpec, Loss, OptimizerSpec, RunSummary, RunView } from '#libs/contracts';
 import { iso, isoOrNull } from '#libs/contracts';
 import type { Model, ModelVersion, Run, RunEvent, RunMetric } from '#libs/database';
 import { CREATED_BY, type WithCreatedBy } from '../auth/index.js';
@@ -57,8 +57,8 @@ export function toRunView(run: RunDetailRow): Omit<RunView, 'waiting' | 'storage
   };
 }
 
-export function toMetricView({ epoch, loss, accuracy, valLoss, valAccuracy, seconds, samplesPerSecond }: RunMetric) {
-  return { epoch, loss, accuracy, valLoss, valAccuracy, seconds, samplesPerSecond };
+export function toMetricView({ epoch, loss, accuracy, valLoss, valAccuracy, seconds, samplesPerSecond, timing }: RunMetric) {
+  return { epoch, loss, accuracy, valLoss, valAccuracy, seconds, samplesPerSecond, timing: timing as EpochTiming | null };
 }
 
 export function toHistoryEntry(event: RunEvent): HistoryEntry {

@@ -77,23 +77,27 @@ export class RunLedger {
   }
 
   /**
-   * Stores one epoch's metrics, with a checkpoint when `checkpoint` is set, in one transaction, and drops
-   * checkpoints older than the newest few.
+   * Stores epochs' metrics (one row each) in one transaction, with the newest of their checkpoints (the older
+   * ones it replaces would be pruned at once), and drops checkpoints older than the newest few.
+   * Returns whether a checkpoint was stored.
    */
-  async recordEpoch(claim: RunClaim, record: EpochResult, checkpoint: boolean): Promise<void> {
+  async recordEpochs(claim: RunClaim, records: EpochResult[]): Promise<boolean> {
     const { runId } = claim;
-    const { weights, ...metric } = record;
+    const newest = records.findLast((r) => r.weights !== null);
     // The bytes are stored first and the row that points at them last, so a checkpoint row always has all its bytes.
-    const blob = checkpoint ? await this.blobs.write(weights) : null;
+    const blob = newest ? await this.blobs.write(newest.weights!) : null;
+    const rows = records.map(({ weights: _, timing, ...metric }) => ({ runId, ...metric, timing: timing as unknown as Prisma.InputJsonValue }));
     await this.prisma.$transaction(async (tx) => {
       await this.fence(tx, claim);
-      await tx.runMetric.upsert({ where: { runId_epoch: { runId, epoch: record.epoch } }, create: { runId, ...metric }, update: metric });
+      // Rows of a lost attempt past its checkpoint were deleted at claim; these epochs are written once, here.
+      await tx.runMetric.deleteMany({ where: { runId, epoch: { in: rows.map((r) => r.epoch) } } });
+      await tx.runMetric.createMany({ data: rows });
       await refreshRunFinal(tx, runId);
       if (!blob) return;
       // Replacing a row's blobId deletes the blob it pointed at (a trigger).
       await tx.checkpoint.upsert({
-        where: { runId_epoch: { runId, epoch: record.epoch } },
-        create: { runId, epoch: record.epoch, blobId: blob.id },
+        where: { runId_epoch: { runId, epoch: newest!.epoch } },
+        create: { runId, epoch: newest!.epoch, blobId: blob.id },
         update: { blobId: blob.id },
       });
       const stale = await tx.checkpoint.findMany({ where: { runId }, orderBy: { epoch: 'desc' }, skip: this.config.CHECKPOINTS_KEPT, select: { epoch: true } });
@@ -102,6 +106,7 @@ export class RunLedger {
       if (blob) await this.blobs.delete(blob.id).catch(() => undefined);
       throw error;
     });
+    return blob !== null;
   }
 
   /** Stores the trained weights as the model's next version, with its test evaluation, and marks the run SUCCEEDED. */

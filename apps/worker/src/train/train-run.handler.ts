@@ -58,16 +58,18 @@ export class TrainRunHandler implements JobHandler<JobName.TrainRun> {
   }
 
   private async train(job: Job<JobData<JobName.TrainRun>>, claim: RunClaim, signal: AbortSignal, progressed: () => Promise<void>): Promise<void> {
-    const { input, checkpointEvery, lineage } = await this.load(claim);
+    const { input, lineage } = await this.load(claim);
     this.logger.log(`run ${claim.runId} attempt ${claim.attempt}: ${input.labels.length} samples, from epoch ${claim.startEpoch}`);
     const outcome = await runTrainingThread(input, {
       signal,
-      onEpoch: async (result) => {
-        await this.ledger.recordEpoch(claim, result, result.epoch % checkpointEvery === 0);
-        this.metrics.epochDone(result.samplesPerSecond);
+      onEpochs: async (results) => {
+        const checkpointed = await this.ledger.recordEpochs(claim, results);
+        const last = results.at(-1)!;
+        this.metrics.epochDone(last.samplesPerSecond);
         // Progress in Redis is advisory (the row is the truth): a Redis that lost the job must not stop training.
-        await job.updateProgress({ epoch: result.epoch, epochs: input.spec.epochs, loss: result.loss, accuracy: result.accuracy }).catch(() => undefined);
-        await progressed().catch(() => undefined);
+        await job.updateProgress({ epoch: last.epoch, epochs: input.spec.epochs, loss: last.loss, accuracy: last.accuracy }).catch(() => undefined);
+        // Only a checkpoint is progress a crash cannot take away.
+        if (checkpointed) await progressed().catch(() => undefined);
       },
     });
     const stopped = outcome.earlyStopped;
@@ -76,7 +78,7 @@ export class TrainRunHandler implements JobHandler<JobName.TrainRun> {
   }
 
   /** Reads the run's samples into one byte array, with the table that turns bytes into the spec's activations. */
-  private async load(claim: RunClaim): Promise<{ input: TrainingInput; checkpointEvery: number; lineage: Lineage }> {
+  private async load(claim: RunClaim): Promise<{ input: TrainingInput; lineage: Lineage }> {
     const run = await this.prisma.run.findUniqueOrThrow({ where: { id: claim.runId }, include: { dataset: true } });
     const { dataset } = run;
     if (!dataset) throw new UnrecoverableError(`run ${run.id} has no dataset: it was deleted`);
@@ -120,9 +122,10 @@ export class TrainRunHandler implements JobHandler<JobName.TrainRun> {
       previousValLosses: claim.previousValLosses,
       backend: this.identity.config.TRAIN_BACKEND,
       test: { pixels: test.pixels, labels: test.labels, indices: test.indices, table },
+      checkpoints: { everyEpochs: run.checkpointEvery, minSeconds: this.identity.config.CHECKPOINT_SECONDS },
     };
     const lineage: Lineage = { dataset: { id: dataset.id, name: dataset.name, contentHash: dataset.contentHash, spec } };
-    return { input, checkpointEvery: run.checkpointEvery, lineage };
+    return { input, lineage };
   }
 
   /** Reads samples in index order, in pages, so only one page of rows is held beside the packed bytes. */

@@ -1,6 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import type { Architecture, BackendPreference, EvaluationView, TrainingSpec } from '#libs/contracts';
 import type { EpochResult, TestSet } from '#libs/engine';
+import type { CheckpointPolicy } from './checkpoint-policy.js';
 
 /** What a training thread needs: the samples as bytes, the spec, and where to resume. */
 export interface TrainingInput {
@@ -19,6 +20,7 @@ export interface TrainingInput {
   backend: BackendPreference;
   /** The dataset's test split, scored once training ends; null when it has none. */
   test: TestSet | null;
+  checkpoints: CheckpointPolicy;
 }
 
 /** How training ended: the final weights, and whether early stopping cut it short. */
@@ -29,11 +31,15 @@ export interface TrainingOutcome {
   evaluation: EvaluationView | null;
 }
 
+/** Thread → worker. */
 export type ThreadMessage =
   | { type: 'ready'; backend: { name: string; device: string } }
   | { type: 'epoch'; result: EpochResult }
   | { type: 'done'; outcome: TrainingOutcome }
   | { type: 'error'; name: string; message: string; permanent?: boolean };
+
+/** Worker → thread: a run to train, or word that every epoch up to `epoch` is stored. */
+export type ThreadCommand = { type: 'train'; input: TrainingInput } | { type: 'stored'; epoch: number } | { type: 'warm'; backend: BackendPreference };
 
 /** An error raised inside the training thread, carried across with its name and whether a retry could help. */
 export class TrainingThreadError extends Error {
@@ -49,46 +55,91 @@ export class TrainingThreadError extends Error {
 
 const THREAD_ENTRY = new URL('./train.thread.js', import.meta.url);
 
+// A thread kept between runs skips its start-up (a new V8 isolate, tfjs and the backend: hundreds of ms).
+const idle: Worker[] = [];
+
 /**
  * Trains in a worker thread so the event loop stays free to renew BullMQ's lock. Epochs are handed to
- * `onEpoch` one at a time, in order; if it throws, or `signal` aborts, the thread is stopped at once.
- * Resolves with the final weights. `input.pixels` is transferred: it is empty here afterwards.
+ * `onEpochs` in order, all that arrived while the previous call ran in one call (so short epochs share a
+ * write); if it throws, or `signal` aborts, the thread is stopped at once. Resolves with the final weights.
+ * `input.pixels` is transferred: it is empty here afterwards. A thread that finished cleanly is kept for the next run.
  */
 export function runTrainingThread(
   input: TrainingInput,
-  handlers: { onEpoch: (result: EpochResult) => Promise<void>; signal: AbortSignal },
+  handlers: { onEpochs: (results: EpochResult[]) => Promise<void>; signal: AbortSignal },
 ): Promise<TrainingOutcome> {
   return new Promise((resolve, reject) => {
-    // The samples move to the thread rather than being copied: the worker holds the dataset once.
-    const thread = new Worker(THREAD_ENTRY, { workerData: input, transferList: [input.pixels.buffer as ArrayBuffer] });
-    let chain = Promise.resolve();
+    if (handlers.signal.aborted) return reject(new TrainingThreadError('AbortError', 'training stopped before it finished'));
+    const thread = idle.pop() ?? new Worker(THREAD_ENTRY);
+    thread.ref();
+    const pending: EpochResult[] = [];
+    let writing: Promise<void> | null = null;
+    let finished: TrainingOutcome | null = null;
     let settled = false;
     const settle = (error: Error | null, outcome?: TrainingOutcome) => {
       if (settled) return;
       settled = true;
       handlers.signal.removeEventListener('abort', onAbort);
-      void thread.terminate();
+      thread.off('message', onMessage);
+      thread.off('error', onError);
+      thread.off('exit', onExit);
+      // Only a thread that ended its run cleanly goes back; one stopped mid-run may be anywhere in a step.
+      if (error) void thread.terminate();
+      else keep(thread);
       if (error) reject(error);
       else resolve(outcome!);
     };
-    const onAbort = () => settle(new TrainingThreadError('AbortError', 'training stopped before it finished'));
-    handlers.signal.addEventListener('abort', onAbort);
-    if (handlers.signal.aborted) return onAbort();
-
-    thread.on('message', (message: ThreadMessage) => {
-      // Every step waits for the epochs before it to be stored, so "done" never overtakes an epoch.
-      chain = chain
-        .then(async () => {
-          if (message.type === 'epoch') await handlers.onEpoch(message.result);
-          else if (message.type === 'done') settle(null, message.outcome);
-          else if (message.type === 'error') settle(new TrainingThreadError(message.name, message.message, message.permanent));
+    // Drains the epochs that arrived meanwhile; "done" settles only once every epoch before it is stored.
+    const write = (): void => {
+      if (writing || settled) return;
+      if (pending.length === 0) {
+        if (finished) settle(null, finished);
+        return;
+      }
+      const batch = pending.splice(0);
+      writing = handlers
+        .onEpochs(batch)
+        .then(() => {
+          writing = null;
+          thread.postMessage({ type: 'stored', epoch: batch.at(-1)!.epoch } satisfies ThreadCommand);
+          write();
         })
         .catch((error: Error) => settle(error));
-    });
-    thread.on('error', (error) => settle(error));
-    // Queued behind the messages, so a clean exit after "done" is not mistaken for a crash.
-    thread.on('exit', (code) => {
-      chain = chain.then(() => settle(new TrainingThreadError('ThreadExit', `training thread exited with code ${code}`)));
-    });
+    };
+    const onAbort = () => settle(new TrainingThreadError('AbortError', 'training stopped before it finished'));
+    const onMessage = (message: ThreadMessage) => {
+      if (message.type === 'epoch') pending.push(message.result);
+      else if (message.type === 'done') finished = message.outcome;
+      else if (message.type === 'error') return settle(new TrainingThreadError(message.name, message.message, message.permanent));
+      write();
+    };
+    const onError = (error: Error) => settle(error);
+    const onExit = (code: number) => settle(new TrainingThreadError('ThreadExit', `training thread exited with code ${code}`));
+    handlers.signal.addEventListener('abort', onAbort);
+    thread.on('message', onMessage);
+    thread.on('error', onError);
+    thread.on('exit', onExit);
+    // The samples move to the thread rather than being copied: the worker holds the dataset once.
+    thread.postMessage({ type: 'train', input } satisfies ThreadCommand, [input.pixels.buffer as ArrayBuffer]);
   });
+}
+
+/** An idle thread does not keep the process alive. */
+function keep(thread: Worker): void {
+  thread.unref();
+  idle.push(thread);
+}
+
+/** Starts `count` threads and loads the backend in each, so the first runs find them ready. */
+export function warmTrainingThreads(count: number, backend: BackendPreference): void {
+  for (let i = idle.length; i < count; i++) {
+    const thread = new Worker(THREAD_ENTRY);
+    thread.postMessage({ type: 'warm', backend } satisfies ThreadCommand);
+    keep(thread);
+  }
+}
+
+/** Stops the threads kept for later runs (at shutdown). */
+export async function closeTrainingThreads(): Promise<void> {
+  await Promise.all(idle.splice(0).map((thread) => thread.terminate()));
 }

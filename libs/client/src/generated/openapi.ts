@@ -548,6 +548,20 @@ export interface components {
             seconds: number;
             /** @description training samples over the time spent in training steps alone */
             samplesPerSecond: number;
+            /** @description where the epoch went; null for epochs stored before it was recorded */
+            timing: components["schemas"]["EpochTiming"] | null;
+        };
+        EpochTiming: {
+            /** @description training steps: batches built, forward, backward, update, losses read back */
+            batchesMs: number;
+            /** @description scoring the validation split */
+            validationMs: number;
+            /** @description reading the weights (and optimizer state) into a checkpoint; 0 when this epoch stores none */
+            checkpointMs: number;
+            /** @description waiting for earlier epochs' rows and checkpoints to be stored (they are written beside training) */
+            storageMs: number;
+            /** @description the rest: early-stopping bookkeeping, event-loop turns */
+            otherMs: number;
         };
         HistoryEntry: {
             /** @description increases with every transition of every run */

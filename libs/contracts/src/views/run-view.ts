@@ -9,6 +9,18 @@ export const RUN_STATUSES = ['QUEUED', 'RUNNING', 'SUCCEEDED', 'FAILED', 'CANCEL
 export type RunStatusName = (typeof RUN_STATUSES)[number];
 export const TERMINAL_RUN_STATUSES: readonly RunStatusName[] = ['SUCCEEDED', 'FAILED', 'CANCELLED'];
 
+/** Where one epoch's wall time went, in milliseconds; the parts add up to the epoch's `seconds`. */
+export const EpochTimingSchema = z
+  .object({
+    batchesMs: z.number().describe('training steps: batches built, forward, backward, update, losses read back'),
+    validationMs: z.number().describe('scoring the validation split'),
+    checkpointMs: z.number().describe('reading the weights (and optimizer state) into a checkpoint; 0 when this epoch stores none'),
+    storageMs: z.number().describe("waiting for earlier epochs' rows and checkpoints to be stored (they are written beside training)"),
+    otherMs: z.number().describe('the rest: early-stopping bookkeeping, event-loop turns'),
+  })
+  .meta({ id: 'EpochTiming' });
+export type EpochTiming = z.infer<typeof EpochTimingSchema>;
+
 /** What one epoch of training measured; stored as a run_metrics row and shown by GET /runs/:id. */
 export const EpochMetricsSchema = z
   .object({
@@ -19,6 +31,7 @@ export const EpochMetricsSchema = z
     valAccuracy: z.number().nullable(),
     seconds: z.number().describe('wall time of the whole epoch: training, validation and the checkpoint'),
     samplesPerSecond: z.number().describe('training samples over the time spent in training steps alone'),
+    timing: EpochTimingSchema.nullable().describe('where the epoch went; null for epochs stored before it was recorded'),
   })
   .meta({ id: 'EpochMetrics' });
 

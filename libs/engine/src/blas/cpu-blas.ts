@@ -77,3 +77,8 @@ export function describe(blas: NativeBlas): string {
   const threads = blas.threads === null ? '' : `, ${blas.threads} thread${blas.threads === 1 ? '' : 's'}`;
   return `cpu (${library}${threads})`;
 }
+
+/** Drops the recycled arrays kept for the next step, e.g. when a long-lived thread goes idle between runs. */
+export function releaseCaches(): void {
+  pool.clear();
+}
