@@ -1,2 +1,3 @@
 export * from './trainyard-client.js';
 export * from './evaluation-table.js';
+export * from './text-table.js';

@@ -14,6 +14,12 @@ export type ModelView = Schemas['ModelView'];
 export type CreateRunBody = NonNullable<operations['Runs_create']['requestBody']>['content']['application/json'];
 export type RunQuery = NonNullable<operations['Runs_list']['parameters']['query']>;
 export type ErrorBody = Schemas['ErrorBody'];
+export type EvaluationView = Schemas['EvaluationView'];
+export type ModelSummary = Schemas['ModelSummary'];
+export type TfjsModelJson = Schemas['TfjsModelJson'];
+/** The preprocessing spec and the other text fields of `POST /datasets`, as the generated document types them. */
+export type UploadFields = Omit<NonNullable<operations['Datasets_upload']['requestBody']>['content']['multipart/form-data'], 'labels'> & { fileName?: string };
+type PageQuery = { limit?: number; offset?: number };
 /** What callers written before the generated types pass: enum fields as plain strings; the API validates them. */
 type Loose<T> = T extends string ? string : T extends (infer U)[] ? Loose<U>[] : T extends object ? { [K in keyof T]: Loose<T[K]> } : T;
 
@@ -45,13 +51,18 @@ export class TrainyardClient {
     this.api = createClient<paths>({ baseUrl, headers: this.authHeaders });
   }
 
-  uploadDataset(zip: Uint8Array, fields: { name?: string; width?: number; height?: number; fileName?: string } = {}) {
+  /** A zip of labelled images, in memory or as a Blob (`fs.openAsBlob` streams a file from disk). */
+  uploadDataset(zip: Uint8Array | Blob, { fileName = 'dataset.zip', ...fields }: UploadFields = {}) {
     const form = new FormData();
-    form.append('file', new Blob([zip as Uint8Array<ArrayBuffer>], { type: 'application/zip' }), fields.fileName ?? 'dataset.zip');
-    for (const key of ['name', 'width', 'height'] as const) {
-      if (fields[key] !== undefined) form.append(key, String(fields[key]));
+    form.append('file', zip instanceof Blob ? zip : new Blob([zip as Uint8Array<ArrayBuffer>], { type: 'application/zip' }), fileName);
+    for (const [key, value] of Object.entries(fields)) {
+      if (value !== undefined) form.append(key, String(value));
     }
     return this.request<Schemas['DatasetAccepted']>('POST', '/datasets', form);
+  }
+
+  listDatasets(query: PageQuery = {}) {
+    return answer(this.api.GET('/datasets', { params: { query } }));
   }
 
   getDataset(id: string) {
@@ -74,6 +85,28 @@ export class TrainyardClient {
     return answer(this.api.GET('/runs', { params: { query: query as RunQuery } }));
   }
 
+  getEvaluation(id: string) {
+    return answer(this.api.GET('/runs/{id}/evaluation', { params: { path: { id } } }));
+  }
+
+  listModels(query: PageQuery = {}) {
+    return answer(this.api.GET('/models', { params: { query } }));
+  }
+
+  getModel(id: string) {
+    return answer(this.api.GET('/models/{id}', { params: { path: { id } } }));
+  }
+
+  /** A version (its number or `@alias`) in TensorFlow.js Layers format; its weights come from `weightsBin`. */
+  modelJson(id: string, version: number | string) {
+    return answer(this.api.GET('/models/{id}/versions/{v}/model.json', { params: { path: { id, v: String(version) } } }));
+  }
+
+  /** The version's float32 weights as a byte stream, in `modelJson`'s `weightsManifest` order. */
+  weightsBin(id: string, version: number | string) {
+    return answer(this.api.GET('/models/{id}/versions/{v}/weights.bin', { params: { path: { id, v: String(version) } }, parseAs: 'stream' })) as Promise<ReadableStream<Uint8Array>>;
+  }
+
   /** Admin only; the answer's `key` is shown this once. */
   createApiKey(name: string, role: ApiKeyRole) {
     return this.request<CreatedApiKey>('POST', '/api-keys', { name, role });
@@ -92,8 +125,8 @@ export class TrainyardClient {
     return new TrainyardClient(this.baseUrl, { ...this.options, apiKey });
   }
 
-  listWorkers() {
-    return answer(this.api.GET('/workers', {}));
+  listWorkers(query: PageQuery = {}) {
+    return answer(this.api.GET('/workers', { params: { query } }));
   }
 
   /** Polls a dataset until preprocessing has finished, one way or the other. */
