@@ -28,6 +28,8 @@ export const ApiEnvSchema = z.object({
   ),
   /** Largest estimated worker memory a run may need (parameters, optimizer state, a batch, the dataset); 400 past it. */
   MAX_RUN_MEMORY_MB: intVar(16, 4_194_304, 12_288),
+  /** Most runs one POST /sweeps may make (grid combinations times random trials); 400 past it. */
+  MAX_RUNS_PER_SWEEP: intVar(1, 10_000, 100),
   /** If set, /metrics is also served without a key on this port, for a scraper inside the cluster. */
   METRICS_PORT: z.coerce.number().int().min(0).max(65_535).optional(),
 });

@@ -25,6 +25,8 @@ import { RunsController } from './runs/runs.controller.js';
 import { RunsService } from './runs/runs.service.js';
 import { BlobSweeper } from './storage/blob-sweeper.js';
 import { RunWaitingService } from './runs/run-waiting.js';
+import { SweepsController } from './sweeps/sweeps.controller.js';
+import { SweepsService } from './sweeps/sweeps.service.js';
 import { WorkersController } from './workers/workers.controller.js';
 
 @Module({})
@@ -41,8 +43,8 @@ export class AppModule {
         HealthModule,
         MulterModule.register({ limits: { fileSize: config.MAX_UPLOAD_MB * 1024 * 1024, files: config.MAX_UPLOAD_FILES } }),
       ],
-      controllers: [DatasetsController, SamplesController, RunsController, EvaluationsController, ModelsController, ModelVersionsController, WorkersController, MetricsController],
-      providers: [{ provide: API_CONFIG, useValue: config }, DatasetsService, SamplesService, RunsService, RunWaitingService, EvaluationsService, ModelsService, ModelVersions, ModelExportService, MetricsService, BlobSweeper],
+      controllers: [DatasetsController, SamplesController, RunsController, EvaluationsController, ModelsController, ModelVersionsController, SweepsController, WorkersController, MetricsController],
+      providers: [{ provide: API_CONFIG, useValue: config }, DatasetsService, SamplesService, RunsService, RunWaitingService, SweepsService, EvaluationsService, ModelsService, ModelVersions, ModelExportService, MetricsService, BlobSweeper],
     };
   }
 }

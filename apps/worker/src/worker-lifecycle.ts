@@ -5,6 +5,7 @@ import { Reconciler } from './reconciler/reconciler.service.js';
 import { Cancellations } from './train/cancellations.js';
 import { RunQuota } from './train/run-quota.js';
 import { closeTrainingThreads, warmTrainingThreads } from './train/training-thread.js';
+import { SweepLimit } from './train/sweep-limit.js';
 import { WorkerIdentity } from './worker-identity.js';
 import { WorkerMetrics } from './worker-metrics.js';
 
@@ -21,6 +22,7 @@ export class WorkerLifecycle implements BeforeApplicationShutdown {
     private readonly runner: JobRunner,
     private readonly metrics: WorkerMetrics,
     private readonly quota: RunQuota,
+    private readonly sweeps: SweepLimit,
     private readonly reconciler: Reconciler,
   ) {}
 
@@ -32,6 +34,7 @@ export class WorkerLifecycle implements BeforeApplicationShutdown {
     await this.cancellations.start();
     this.runner.start();
     this.quota.start();
+    this.sweeps.start();
     this.reconciler.start();
     Logger.log(`worker ${this.identity.id} ready (backend ${this.identity.backend}, ${this.identity.device})`, 'Worker');
   }

@@ -12,6 +12,7 @@ import { PreprocessDatasetHandler } from './preprocess/preprocess-dataset.handle
 import { Reconciler } from './reconciler/reconciler.service.js';
 import { RunLedger } from './train/run-ledger.js';
 import { RunQuota } from './train/run-quota.js';
+import { SweepLimit } from './train/sweep-limit.js';
 import { Cancellations } from './train/cancellations.js';
 import { TrainRunHandler } from './train/train-run.handler.js';
 import { WORKER_CONFIG, type WorkerConfig } from './worker.config.js';
@@ -36,6 +37,7 @@ export class WorkerModule {
         HeartbeatService,
         RunLedger,
         RunQuota,
+        SweepLimit,
         Cancellations,
         DatasetArchive,
         PreprocessDatasetHandler,

@@ -4,4 +4,6 @@ export * from './network.js';
 export * from './workers.js';
 export * from './api-keys.js';
 export * from './scheduling.js';
+export * from './run-spec.js';
+export * from './sweep.js';
 export * from './views/index.js';

@@ -1,12 +1,12 @@
 import { estimateRunMemory } from '#libs/engine';
 import type { Dataset } from '#libs/database';
 import { DomainError } from '../http/domain-error.js';
-import type { CreateRunDto } from './create-run.dto.js';
+import type { RunSpec } from '#libs/contracts';
 
 const MIB = 1024 ** 2;
 
 /** Refuses, before anything is stored, a run whose worker would need more than `limitMb` of memory. */
-export function checkRunMemory(dto: CreateRunDto, dataset: Pick<Dataset, 'width' | 'height' | 'channels' | 'classes' | 'numSamples'>, limitMb: number): void {
+export function checkRunMemory(dto: RunSpec, dataset: Pick<Dataset, 'width' | 'height' | 'channels' | 'classes' | 'numSamples'>, limitMb: number): void {
   const estimate = estimateRunMemory({
     architecture: {
       inputSize: dataset.width * dataset.height * dataset.channels,

@@ -36,6 +36,14 @@ export class RunWaitingService {
       const running = await this.prisma.run.count({ where: { createdById: run.createdById, status: RunStatus.RUNNING } });
       return `key quota: ${running} of ${this.config.MAX_RUNNING_RUNS_PER_KEY} running`;
     }
+    if (run.heldBySweep && run.sweepId) {
+      // A slot is held from release to end, so a released run that has not started yet counts as running here.
+      const [sweep, running] = await Promise.all([
+        this.prisma.sweep.findUnique({ where: { id: run.sweepId }, select: { maxParallel: true } }),
+        this.prisma.run.count({ where: { sweepId: run.sweepId, heldBySweep: false, status: { in: [RunStatus.QUEUED, RunStatus.RUNNING] } } }),
+      ]);
+      return `sweep limit: ${running} of ${sweep?.maxParallel ?? running} running`;
+    }
     const live = await this.prisma.worker.findMany({
       where: liveWorkersWhere(),
       select: { gpu: true, currentJob: true },

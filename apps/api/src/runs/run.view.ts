@@ -74,7 +74,8 @@ export function toHistoryEntry(event: RunEvent): HistoryEntry {
   };
 }
 
-function toFinal(run: Run): FinalMetrics | null {
+/** A run's `final`, from the columns written with its newest epoch. */
+export function toFinal(run: Pick<Run, 'finalEpoch' | 'finalLoss' | 'finalAccuracy' | 'finalValLoss' | 'finalValAccuracy'>): FinalMetrics | null {
   if (run.finalEpoch === null) return null;
   return { epoch: run.finalEpoch, loss: run.finalLoss!, accuracy: run.finalAccuracy!, valLoss: run.finalValLoss, valAccuracy: run.finalValAccuracy };
 }

@@ -2,9 +2,8 @@ import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Post, Query
 import { ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { CurrentPrincipal, type Principal, Roles } from '../auth/index.js';
-import { RunAcceptedSchema, RunPageSchema, RunViewSchema } from '#libs/contracts';
+import { RunAcceptedSchema, RunPageSchema, type RunSpec, RunSpecSchema, RunViewSchema } from '#libs/contracts';
 import { Returns } from '../openapi/returns.decorator.js';
-import { type CreateRunDto, CreateRunSchema } from './create-run.dto.js';
 import { type ListRunsQuery, ListRunsSchema } from './list-runs.dto.js';
 import { RunsService } from './runs.service.js';
 
@@ -17,7 +16,7 @@ export class RunsController {
   @Roles('member')
   @HttpCode(HttpStatus.ACCEPTED)
   @Returns(HttpStatus.ACCEPTED, RunAcceptedSchema, { errors: [HttpStatus.NOT_FOUND] })
-  create(@Body({ schema: CreateRunSchema }) dto: CreateRunDto, @CurrentPrincipal() principal: Principal) {
+  create(@Body({ schema: RunSpecSchema }) dto: RunSpec, @CurrentPrincipal() principal: Principal) {
     return this.runs.create(dto, principal);
   }
 

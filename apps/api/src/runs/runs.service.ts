@@ -1,13 +1,12 @@
 import { randomInt } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { type Page, type RunSummary, type RunView, toPage } from '#libs/contracts';
-import { BlobStore, DatasetStatus, Prisma, PrismaService, RunStatus } from '#libs/database';
+import { type Page, type QueuedRun, type RunSpec, type RunSummary, type RunView, toPage } from '#libs/contracts';
+import { BlobStore, type Dataset, DatasetStatus, Prisma, PrismaService, RunStatus } from '#libs/database';
 import { JobQueue, RunSignals } from '#libs/queue';
 import { assertOwnerOrAdmin, CREATED_BY, type Principal } from '../auth/index.js';
 import { API_CONFIG, type ApiConfig } from '../api.config.js';
 import { lockDataset } from '../datasets/dataset-lock.js';
 import { DomainError, invalidInput, notFound } from '../http/domain-error.js';
-import { type CreateRunDto } from './create-run.dto.js';
 import { type ListRunsQuery } from './list-runs.dto.js';
 import { checkRunMemory } from './run-memory.check.js';
 import { runSearch } from './run-search.js';
@@ -25,53 +24,75 @@ export class RunsService {
     @Inject(API_CONFIG) private readonly config: ApiConfig,
   ) {}
 
-  async create(dto: CreateRunDto, principal: Principal) {
+  async create(dto: RunSpec, principal: Principal) {
     const dataset = await this.prisma.dataset.findUnique({ where: { id: dto.datasetId } });
+    this.admit(dto, dataset);
+    const run = await this.prisma.$transaction(async (tx) => {
+      await this.lockDatasets(tx, [dto.datasetId]);
+      return this.insert(tx, dto, principal);
+    });
+    await this.enqueueOrUndo([run], () => this.prisma.run.delete({ where: { id: run.id } }));
+    return { id: run.id, status: run.status };
+  }
+
+  /** Refuses, before anything is stored, a run its dataset cannot train or no worker could hold in memory. */
+  admit(dto: RunSpec, dataset: Dataset | null): asserts dataset is Dataset {
     if (!dataset) throw notFound('dataset', dto.datasetId);
     if (dataset.status !== 'READY') throw invalidInput('datasetId', `dataset ${dataset.id} is ${dataset.status}, not READY`);
     if (dataset.classes.length < 2) throw invalidInput('datasetId', `dataset ${dataset.id} has fewer than two classes`);
     checkRunMemory(dto, dataset, this.config.MAX_RUN_MEMORY_MB);
+  }
 
-    const run = await this.prisma.$transaction(async (tx) => {
-      if (!(await lockDataset(tx, dataset.id, DatasetStatus.READY))) {
-        throw new DomainError('CONFLICT', `dataset ${dataset.id} was deleted or changed while the run was being created`);
+  /** Inside the transaction that creates runs: their datasets stay READY and undeleted until it commits. */
+  async lockDatasets(tx: Prisma.TransactionClient, ids: string[]): Promise<void> {
+    for (const id of new Set(ids)) {
+      if (!(await lockDataset(tx, id, DatasetStatus.READY))) {
+        throw new DomainError('CONFLICT', `dataset ${id} was deleted or changed while the run was being created`);
       }
-      const modelName = dto.modelName ?? dataset.name;
-      const model = await tx.model.upsert({ where: { name: modelName }, create: { name: modelName, createdById: principal.id }, update: {} });
-      const created = await tx.run.create({
-        data: {
-          datasetId: dataset.id,
-          modelId: model.id,
-          layers: dto.layers,
-          optimizer: dto.optimizer,
-          batchSize: dto.batchSize,
-          epochs: dto.epochs,
-          seed: dto.seed ?? randomInt(2 ** 31 - 1),
-          validationSplit: dto.validationSplit,
-          loss: dto.loss,
-          earlyStopping: dto.earlyStopping ?? Prisma.DbNull,
-          bias: dto.bias,
-          checkpointEvery: dto.checkpointEvery,
-          priority: dto.priority,
-          requiresGpu: dto.requires.gpu,
-          createdById: principal.id,
-        },
-      });
-      await tx.runEvent.create({ data: { runId: created.id, toStatus: RunStatus.QUEUED, attempt: 0, message: 'submitted' } });
-      return created;
+    }
+  }
+
+  /** Stores an admitted run, QUEUED, with its model and first history entry; `sweep` places it in a sweep. */
+  async insert(tx: Prisma.TransactionClient, dto: RunSpec, principal: Principal, sweep?: { id: string; index: number; params: object; held: boolean; note: string }) {
+    const modelName = dto.modelName ?? (await tx.dataset.findUniqueOrThrow({ where: { id: dto.datasetId }, select: { name: true } })).name;
+    const model = await tx.model.upsert({ where: { name: modelName }, create: { name: modelName, createdById: principal.id }, update: {} });
+    const created = await tx.run.create({
+      data: {
+        datasetId: dto.datasetId,
+        modelId: model.id,
+        layers: dto.layers,
+        optimizer: dto.optimizer,
+        batchSize: dto.batchSize,
+        epochs: dto.epochs,
+        seed: dto.seed ?? randomInt(2 ** 31 - 1),
+        validationSplit: dto.validationSplit,
+        loss: dto.loss,
+        earlyStopping: dto.earlyStopping ?? Prisma.DbNull,
+        bias: dto.bias,
+        checkpointEvery: dto.checkpointEvery,
+        priority: dto.priority,
+        requiresGpu: dto.requires.gpu,
+        createdById: principal.id,
+        ...(sweep && { sweepId: sweep.id, sweepIndex: sweep.index, sweepParams: sweep.params as Prisma.InputJsonValue, heldBySweep: sweep.held }),
+      },
     });
+    await tx.runEvent.create({ data: { runId: created.id, toStatus: RunStatus.QUEUED, attempt: 0, message: sweep ? `submitted; ${sweep.note}` : 'submitted' } });
+    return created;
+  }
+
+  /** Queues the runs' jobs; if Redis refuses, `undo` takes the rows back (none may sit QUEUED with no job) and the client is told to retry. */
+  async enqueueOrUndo(runs: QueuedRun[], undo: () => Promise<unknown>): Promise<void> {
     try {
-      await this.jobs.enqueueRun(run);
+      for (const run of runs) await this.jobs.enqueueRun(run);
     } catch (error) {
-      // The run would sit QUEUED with no job behind it: take it back and let the client retry.
-      await this.prisma.run.delete({ where: { id: run.id } });
+      await Promise.all(runs.map((run) => this.jobs.runJob(run).then((job) => job?.remove()).catch(() => 0)));
+      await undo();
       throw new DomainError('UNAVAILABLE', `the training queue is unreachable: ${(error as Error).message}`);
     }
-    return { id: run.id, status: run.status };
   }
 
   /** Stops a queued or running run for good: CANCELLED, not retried, its metrics so far kept. */
-  async cancel(id: string, principal: Principal) {
+  async cancel(id: string, principal: Principal, reason = 'cancelled by request') {
     const cancelled = await this.prisma.$transaction(async (tx) => {
       const run = await tx.run.findUnique({ where: { id } });
       if (!run) throw notFound('run', id);
@@ -87,7 +108,7 @@ export class RunsService {
       if (stopped.count === 0) throw new DomainError('CONFLICT', `run ${id} changed while it was being cancelled; try again`);
       await tx.checkpoint.deleteMany({ where: { runId: id } });
       await tx.runEvent.create({
-        data: { runId: id, fromStatus: run.status, toStatus: RunStatus.CANCELLED, attempt: run.attempt, workerId: run.workerId, message: 'cancelled by request' },
+        data: { runId: id, fromStatus: run.status, toStatus: RunStatus.CANCELLED, attempt: run.attempt, workerId: run.workerId, message: reason },
       });
       return run;
     });

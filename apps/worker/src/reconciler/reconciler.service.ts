@@ -89,9 +89,9 @@ export class Reconciler {
   async pass(): Promise<ReconcileReport> {
     const report: ReconcileReport = { requeued: [], failed: [] };
     const [runs, datasets, live] = await Promise.all([
-      // A run held by its key's quota has no job on purpose: RunQuota queues it when a slot frees.
+      // A run held by its key's quota or its sweep has no job on purpose: RunQuota or SweepLimit queues it when a slot frees.
       this.prisma.run.findMany({
-        where: { status: { in: [RunStatus.QUEUED, RunStatus.RUNNING] }, heldByQuota: false },
+        where: { status: { in: [RunStatus.QUEUED, RunStatus.RUNNING] }, heldByQuota: false, heldBySweep: false },
         select: { id: true, status: true, priority: true, seq: true, requiresGpu: true },
         orderBy: { seq: 'asc' },
       }),

@@ -44,11 +44,12 @@ export class RunLedger {
     private readonly quota: RunQuota,
   ) {}
 
-  /** Takes the run for a new attempt, or returns null when it is already finished (a repeated delivery) or held by its key's quota. */
+  /** Takes the run for a new attempt, or returns null when it is already finished (a repeated delivery) or held by its key's quota or its sweep. */
   async claim(runId: string, workerId: string, backend: string): Promise<RunClaim | null> {
     const claimed = await this.prisma.$transaction(async (tx) => {
       const run = await tx.run.findUnique({ where: { id: runId } });
       if (!run || TERMINAL.includes(run.status)) return null;
+      if (run.heldBySweep) return null; // no job should exist for it; if one does, SweepLimit queues it again when its turn comes
       if (await this.quota.holdIfFull(tx, run)) return null;
       const attempt = run.attempt + 1;
       const taken = await tx.run.updateMany({

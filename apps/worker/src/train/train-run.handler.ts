@@ -10,6 +10,7 @@ import { WorkerMetrics } from '../worker-metrics.js';
 import { Cancellations } from './cancellations.js';
 import { type Lineage, LostRunError, type RunClaim, RunLedger } from './run-ledger.js';
 import { RunQuota } from './run-quota.js';
+import { SweepLimit } from './sweep-limit.js';
 import { runTrainingThread, TrainingThreadError, type TrainingInput } from './training-thread.js';
 
 /** Trains one run in a thread, storing each epoch as it lands and the weights as a model version at the end. */
@@ -26,13 +27,14 @@ export class TrainRunHandler implements JobHandler<JobName.TrainRun> {
     private readonly cancellations: Cancellations,
     private readonly metrics: WorkerMetrics,
     private readonly quota: RunQuota,
+    private readonly sweeps: SweepLimit,
   ) {}
 
   async handle(job: Job<JobData<JobName.TrainRun>>, { signal: shutdown, token, progressed }: JobContext): Promise<void> {
     const cancel = this.cancellations.watch(job.data.runId);
     try {
       const claim = await this.ledger.claim(job.data.runId, this.identity.id, this.identity.backend);
-      if (!claim) return; // finished, cancelled or held by its key's quota: nothing to train
+      if (!claim) return; // finished, cancelled, or held by its key's quota or its sweep: nothing to train
       await this.train(job, claim, AbortSignal.any([shutdown, cancel.signal]), progressed).catch(async (error: Error) => {
         if (await this.ledger.isCancelled(claim.runId)) return; // stopped on request; metrics so far are kept
         if (shutdown.aborted) {
@@ -50,11 +52,14 @@ export class TrainRunHandler implements JobHandler<JobName.TrainRun> {
       cancel.release();
       // A slot of this run's key may have come free: the next held run need not wait for the periodic look.
       await this.quota.release().catch((e: Error) => this.logger.warn(`quota release: ${e.message}`));
+      // Likewise a slot of its sweep, if it ended.
+      await this.sweeps.releaseQuietly();
     }
   }
 
-  onFinalFailure(job: Job<JobData<JobName.TrainRun>>, reason: string): Promise<void> {
-    return this.ledger.failRun(job.data.runId, reason);
+  async onFinalFailure(job: Job<JobData<JobName.TrainRun>>, reason: string): Promise<void> {
+    await this.ledger.failRun(job.data.runId, reason);
+    await this.sweeps.releaseQuietly();
   }
 
   private async train(job: Job<JobData<JobName.TrainRun>>, claim: RunClaim, signal: AbortSignal, progressed: () => Promise<void>): Promise<void> {

@@ -240,6 +240,54 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/sweeps": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["Sweeps_list"];
+        put?: never;
+        post: operations["Sweeps_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/sweeps/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["Sweeps_cancel"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/sweeps/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["Sweeps_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/workers": {
         parameters: {
             query?: never;
@@ -773,6 +821,96 @@ export interface components {
             userDefinedMetadata?: {
                 [key: string]: unknown;
             };
+        };
+        SweepAccepted: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            status: "RUNNING" | "SUCCEEDED" | "FAILED" | "CANCELLED";
+            /** @description in generated order */
+            runIds: string[];
+        };
+        SweepView: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            status: "RUNNING" | "SUCCEEDED" | "FAILED" | "CANCELLED";
+            /** @enum {string} */
+            metric: "valAccuracy" | "valLoss" | "accuracy" | "loss";
+            /** @description most of its runs that hold a slot (running, or queued to start) at once */
+            maxParallel: number;
+            counts: components["schemas"]["SweepCounts"];
+            best: components["schemas"]["SweepBest"];
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            cancelledAt: string | null;
+            createdBy: components["schemas"]["CreatedBy"];
+            /** @description what POST /sweeps was given, with the seed it used */
+            spec: {
+                [key: string]: unknown;
+            };
+            runs: components["schemas"]["SweepRun"][];
+        };
+        SweepCounts: {
+            total: number;
+            QUEUED: number;
+            RUNNING: number;
+            SUCCEEDED: number;
+            FAILED: number;
+            CANCELLED: number;
+        };
+        SweepBest: {
+            /** Format: uuid */
+            runId: string;
+            index: number;
+            value: number;
+            /** @description the value of each swept path in this run, by path */
+            params: {
+                [key: string]: unknown;
+            };
+        } | null;
+        SweepRun: {
+            /** Format: uuid */
+            id: string;
+            /** @description its place in the generated order; held runs start lowest first */
+            index: number;
+            /** @description the value of each swept path in this run, by path */
+            params: {
+                [key: string]: unknown;
+            };
+            /** @enum {string} */
+            status: "QUEUED" | "RUNNING" | "SUCCEEDED" | "FAILED" | "CANCELLED";
+            final: components["schemas"]["FinalMetrics"] | null;
+            durationSeconds: number;
+            /** Format: date-time */
+            startedAt: string | null;
+            /** Format: date-time */
+            finishedAt: string | null;
+            error: string | null;
+        };
+        SweepPage: {
+            total: number;
+            limit: number;
+            offset: number;
+            items: components["schemas"]["SweepSummary"][];
+        };
+        SweepSummary: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            status: "RUNNING" | "SUCCEEDED" | "FAILED" | "CANCELLED";
+            /** @enum {string} */
+            metric: "valAccuracy" | "valLoss" | "accuracy" | "loss";
+            /** @description most of its runs that hold a slot (running, or queued to start) at once */
+            maxParallel: number;
+            counts: components["schemas"]["SweepCounts"];
+            best: components["schemas"]["SweepBest"];
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            cancelledAt: string | null;
+            createdBy: components["schemas"]["CreatedBy"];
         };
         WorkerPage: {
             total: number;
@@ -1898,6 +2036,247 @@ export interface operations {
                 };
                 content: {
                     "image/png": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    Sweeps_list: {
+        parameters: {
+            query?: {
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description ok */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SweepPage"];
+                };
+            };
+            /** @description bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description service unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    Sweeps_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description a run spec as POST /runs takes it; fields a grid or random path sets may be left out */
+                    base: {
+                        [key: string]: unknown;
+                    };
+                    /** @description every combination of these values (a cartesian product) */
+                    grid?: {
+                        [key: string]: unknown[];
+                    };
+                    /** @description `trials` seeded draws; each path a { min, max, log?, integer? } range or a list to pick from */
+                    random?: {
+                        /** @description draws per grid point (or in all, without a grid) */
+                        trials: number;
+                    } & {
+                        [key: string]: {
+                            min: number;
+                            max: number;
+                            /** @default false */
+                            log?: boolean;
+                            /** @default false */
+                            integer?: boolean;
+                        } | unknown[];
+                    };
+                    /** @description seeds the random draws, and the training of runs whose spec has no seed; drawn when omitted */
+                    seed?: number;
+                    /** @description most of the sweep's runs RUNNING at once; omitted: no limit */
+                    maxParallel?: number;
+                    /**
+                     * @description picks the best run: accuracies highest, losses lowest
+                     * @default valAccuracy
+                     * @enum {string}
+                     */
+                    metric?: "valAccuracy" | "valLoss" | "accuracy" | "loss";
+                };
+            };
+        };
+        responses: {
+            /** @description accepted */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SweepAccepted"];
+                };
+            };
+            /** @description bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description service unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    Sweeps_cancel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the sweep, its unfinished runs CANCELLED */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SweepView"];
+                };
+            };
+            /** @description bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description service unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    Sweeps_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description ok */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SweepView"];
+                };
+            };
+            /** @description bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description service unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };

@@ -4,3 +4,4 @@ export * from './model-view.js';
 export * from './page.js';
 export * from './run-view.js';
 export * from './worker-view.js';
+export * from './sweep-view.js';

@@ -1,8 +1,9 @@
 import { z } from 'zod';
-import { EarlyStoppingSchema, LayerSpecSchema, LOSSES, OptimizerSpecSchema, RUN_PRIORITIES } from '#libs/contracts';
+import { EarlyStoppingSchema, LayerSpecSchema, LOSSES, OptimizerSpecSchema } from './network.js';
+import { RUN_PRIORITIES } from './scheduling.js';
 
-/** POST /runs. Strict: an unknown field is an error, not silently dropped. */
-export const CreateRunSchema = z.strictObject({
+/** What POST /runs takes, and what each run of a sweep is checked against. Strict: an unknown field is an error, not silently dropped. */
+export const RunSpecSchema = z.strictObject({
   datasetId: z.uuid(),
   /** Trained weights become a version of this model; defaults to the dataset's name. */
   modelName: z.string().trim().min(1).max(200).optional(),
@@ -26,4 +27,4 @@ export const CreateRunSchema = z.strictObject({
   path: ['earlyStopping'],
   message: 'needs a validationSplit above 0: it watches the validation loss',
 });
-export type CreateRunDto = z.infer<typeof CreateRunSchema>;
+export type RunSpec = z.infer<typeof RunSpecSchema>;

@@ -1,0 +1,3 @@
+export * from './sweep-paths.js';
+export * from './sweep-expansion.js';
+export * from './sweep-outcome.js';
