@@ -13,6 +13,8 @@ export type WorkerView = Schemas['WorkerView'];
 export type ModelView = Schemas['ModelView'];
 export type CreateRunBody = NonNullable<operations['Runs_create']['requestBody']>['content']['application/json'];
 export type RunQuery = NonNullable<operations['Runs_list']['parameters']['query']>;
+export type SweepView = Schemas['SweepView'];
+export type CreateSweepBody = NonNullable<operations['Sweeps_create']['requestBody']>['content']['application/json'];
 export type ErrorBody = Schemas['ErrorBody'];
 export type EvaluationView = Schemas['EvaluationView'];
 export type ModelSummary = Schemas['ModelSummary'];
@@ -107,6 +109,22 @@ export class TrainyardClient {
     return answer(this.api.GET('/models/{id}/versions/{v}/weights.bin', { params: { path: { id, v: String(version) } }, parseAs: 'stream' })) as Promise<ReadableStream<Uint8Array>>;
   }
 
+  createSweep(body: CreateSweepBody | Loose<CreateSweepBody>) {
+    return answer(this.api.POST('/sweeps', { body: body as CreateSweepBody }));
+  }
+
+  getSweep(id: string) {
+    return answer(this.api.GET('/sweeps/{id}', { params: { path: { id } } }));
+  }
+
+  listSweeps(query: PageQuery = {}) {
+    return answer(this.api.GET('/sweeps', { params: { query } }));
+  }
+
+  cancelSweep(id: string) {
+    return answer(this.api.POST('/sweeps/{id}/cancel', { params: { path: { id } } }));
+  }
+
   /** Admin only; the answer's `key` is shown this once. */
   createApiKey(name: string, role: ApiKeyRole) {
     return this.request<CreatedApiKey>('POST', '/api-keys', { name, role });
@@ -137,6 +155,11 @@ export class TrainyardClient {
   /** Polls a run until it ends, calling onUpdate with each new state. */
   async waitForRun(id: string, onUpdate: (run: RunView) => void = () => {}, timeoutMs = 300_000): Promise<RunView> {
     return poll(() => this.getRun(id), (run) => (onUpdate(run), TERMINAL_RUN_STATUSES.includes(run.status)), timeoutMs);
+  }
+
+  /** Polls a sweep until every run of it ended. */
+  async waitForSweep(id: string, timeoutMs = 300_000): Promise<SweepView> {
+    return poll(() => this.getSweep(id), (sweep) => sweep.status !== 'RUNNING', timeoutMs);
   }
 
   /** Any request, untyped: for multipart bodies and for tests that send what the types would refuse. */
