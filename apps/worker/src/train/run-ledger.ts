@@ -26,6 +26,8 @@ export interface Lineage {
 export interface RunResults {
   evaluation: EvaluationView | null;
   lineage: Lineage;
+  /** The last epoch, when its row is not stored yet: written in the same transaction as the version. */
+  lastEpoch: EpochResult | null;
 }
 
 /** Thrown when another attempt took the run over, or it was cancelled: this worker must stop writing. */
@@ -33,6 +35,15 @@ export class LostRunError extends Error {}
 
 const TERMINAL: RunStatus[] = [RunStatus.SUCCEEDED, RunStatus.FAILED, RunStatus.CANCELLED];
 const LONG_TX = { timeout: 60_000, maxWait: 10_000 };
+
+/** Epochs' metric rows, one each, and the run row's copy of the newest; inside the caller's fenced transaction. */
+async function writeMetrics(tx: Prisma.TransactionClient, runId: string, records: EpochResult[]): Promise<void> {
+  const rows = records.map(({ weights: _, timing, ...metric }) => ({ runId, ...metric, timing: timing as unknown as Prisma.InputJsonValue }));
+  // Rows of a lost attempt past its checkpoint were deleted at claim; these epochs are written once, here.
+  await tx.runMetric.deleteMany({ where: { runId, epoch: { in: rows.map((r) => r.epoch) } } });
+  await tx.runMetric.createMany({ data: rows });
+  await refreshRunFinal(tx, runId);
+}
 
 /** Every write a training attempt makes to a run, each one transaction, so a crash never leaves half a step. */
 @Injectable()
@@ -87,13 +98,9 @@ export class RunLedger {
     const newest = records.findLast((r) => r.weights !== null);
     // The bytes are stored first and the row that points at them last, so a checkpoint row always has all its bytes.
     const blob = newest ? await this.blobs.write(newest.weights!) : null;
-    const rows = records.map(({ weights: _, timing, ...metric }) => ({ runId, ...metric, timing: timing as unknown as Prisma.InputJsonValue }));
     await this.prisma.$transaction(async (tx) => {
       await this.fence(tx, claim);
-      // Rows of a lost attempt past its checkpoint were deleted at claim; these epochs are written once, here.
-      await tx.runMetric.deleteMany({ where: { runId, epoch: { in: rows.map((r) => r.epoch) } } });
-      await tx.runMetric.createMany({ data: rows });
-      await refreshRunFinal(tx, runId);
+      await writeMetrics(tx, runId, records);
       if (!blob) return;
       // Replacing a row's blobId deletes the blob it pointed at (a trigger).
       await tx.checkpoint.upsert({
@@ -127,6 +134,7 @@ export class RunLedger {
       try {
         return await this.prisma.$transaction(async (tx) => {
           const run = await this.fence(tx, claim);
+          if (results.lastEpoch) await writeMetrics(tx, claim.runId, [results.lastEpoch]);
           const latest = await tx.modelVersion.findFirst({ where: { modelId: run.modelId }, orderBy: { version: 'desc' } });
           await tx.modelVersion.create({
             data: {

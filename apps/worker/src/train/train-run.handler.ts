@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { Job, UnrecoverableError, WaitingError } from 'bullmq';
 import { type Architecture, type EarlyStopping, type JobData, JobName, type LayerSpec, type Loss, type OptimizerSpec } from '#libs/contracts';
 import { DatasetStatus, PrismaService, SampleStore } from '#libs/database';
-import { SPLIT_CODE, stripOptimizerState } from '#libs/engine';
+import { type EpochResult, SPLIT_CODE, stripOptimizerState } from '#libs/engine';
 import { activationTable, storedSpec } from '#libs/preprocess';
 import type { JobContext, JobHandler } from '../job-handler.js';
 import { WorkerIdentity } from '../worker-identity.js';
@@ -63,23 +63,42 @@ export class TrainRunHandler implements JobHandler<JobName.TrainRun> {
   }
 
   private async train(job: Job<JobData<JobName.TrainRun>>, claim: RunClaim, signal: AbortSignal, progressed: () => Promise<void>): Promise<void> {
+    const started = performance.now();
     const { input, lineage } = await this.load(claim);
     this.logger.log(`run ${claim.runId} attempt ${claim.attempt}: ${input.labels.length} samples, from epoch ${claim.startEpoch}`);
+    const loaded = performance.now();
+    let epochSeconds = 0;
     const outcome = await runTrainingThread(input, {
       signal,
       onEpochs: async (results) => {
         const checkpointed = await this.ledger.recordEpochs(claim, results);
-        const last = results.at(-1)!;
-        this.metrics.epochDone(last.samplesPerSecond);
-        // Progress in Redis is advisory (the row is the truth): a Redis that lost the job must not stop training.
-        await job.updateProgress({ epoch: last.epoch, epochs: input.spec.epochs, loss: last.loss, accuracy: last.accuracy }).catch(() => undefined);
+        epochSeconds += results.reduce((sum, r) => sum + r.seconds, 0);
+        await this.reportEpoch(job, results.at(-1)!, input.spec.epochs);
         // Only a checkpoint is progress a crash cannot take away.
         if (checkpointed) await progressed().catch(() => undefined);
       },
     });
+    const { lastEpoch } = outcome;
     const stopped = outcome.earlyStopped;
     const note = stopped ? `early stopping at epoch ${stopped.epoch}: no validation-loss improvement since epoch ${stopped.bestEpoch}` : null;
-    await this.ledger.succeed(claim, input.architecture, stripOptimizerState(input.architecture, outcome.weights), note, { evaluation: outcome.evaluation, lineage });
+    const trained = performance.now();
+    await this.ledger.succeed(claim, input.architecture, stripOptimizerState(input.architecture, outcome.weights), note, { evaluation: outcome.evaluation, lineage, lastEpoch });
+    if (lastEpoch) {
+      epochSeconds += lastEpoch.seconds;
+      await this.reportEpoch(job, lastEpoch, input.spec.epochs);
+    }
+    // Where a run's time went outside its epochs (which their metric rows break down).
+    const ms = (from: number, to: number) => Math.round(to - from);
+    this.logger.log(
+      `run ${claim.runId} succeeded: samples read ${ms(started, loaded)} ms, thread setup ${Math.round(trained - loaded - epochSeconds * 1000 - outcome.evaluationMs)} ms, ` +
+        `epochs ${Math.round(epochSeconds * 1000)} ms, test evaluation ${Math.round(outcome.evaluationMs)} ms, model stored ${ms(trained, performance.now())} ms`,
+    );
+  }
+
+  private async reportEpoch(job: Job<JobData<JobName.TrainRun>>, epoch: EpochResult, epochs: number): Promise<void> {
+    this.metrics.epochDone(epoch.samplesPerSecond);
+    // Progress in Redis is advisory (the row is the truth): a Redis that lost the job must not stop training.
+    await job.updateProgress({ epoch: epoch.epoch, epochs, loss: epoch.loss, accuracy: epoch.accuracy }).catch(() => undefined);
   }
 
   /** Reads the run's samples into one byte array, with the table that turns bytes into the spec's activations. */

@@ -1,6 +1,6 @@
 import { parentPort } from 'node:worker_threads';
 import type { BackendPreference } from '#libs/contracts';
-import { type BackendInfo, DivergedError, evaluateModel, releaseCaches, selectBackend, train } from '#libs/engine';
+import { type BackendInfo, DivergedError, type EpochResult, evaluateModel, releaseCaches, selectBackend, train } from '#libs/engine';
 import { checkpointDue } from './checkpoint-policy.js';
 import type { ThreadCommand, ThreadMessage, TrainingInput } from './training-thread.js';
 
@@ -35,6 +35,7 @@ function loadBackend(preference: BackendPreference): Promise<BackendInfo> {
 async function trainRun(input: TrainingInput): Promise<void> {
   stored = input.startEpoch;
   const unstored: number[] = [];
+  let lastEpoch: EpochResult | null = null;
   try {
     post({ type: 'ready', backend: await loadBackend(input.backend) });
     const data = { pixels: input.pixels, labels: input.labels, table: input.table, split: input.split ?? undefined };
@@ -44,14 +45,18 @@ async function trainRun(input: TrainingInput): Promise<void> {
       previousValLosses: input.previousValLosses,
       checkpointDue: checkpointDue(input.checkpoints),
       onEpoch: async (epoch) => {
+        // The last epoch goes with the outcome: its row and the model version are written together, and its
+        // weights once, as the version (a checkpoint of it would be deleted in the same transaction).
+        if (epoch.epoch === input.spec.epochs) return void (lastEpoch = { ...epoch, weights: null });
         post({ type: 'epoch', result: epoch });
         if (epoch.weights) unstored.push(epoch.epoch);
         while (unstored.filter((e) => e > stored).length >= UNSTORED_CHECKPOINTS) await new Promise<void>((resolve) => (wake = resolve));
       },
     });
     // Scored here, off the worker's event loop, with the same forward pass training used.
+    const evaluationStart = performance.now();
     const evaluation = input.test && input.test.labels.length > 0 ? await evaluateModel(input.architecture, result.weights, input.test, input.spec.loss) : null;
-    post({ type: 'done', outcome: { weights: result.weights, earlyStopped: result.earlyStopped, evaluation } });
+    post({ type: 'done', outcome: { weights: result.weights, earlyStopped: result.earlyStopped, evaluation, evaluationMs: performance.now() - evaluationStart, lastEpoch } });
   } catch (error) {
     const { name, message } = error instanceof Error ? error : new Error(String(error));
     // A diverged loss diverges again on retry: the only error class the thread knows to be permanent.

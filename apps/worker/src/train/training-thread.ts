@@ -29,6 +29,10 @@ export interface TrainingOutcome {
   earlyStopped?: { epoch: number; bestEpoch: number };
   /** The final weights on the test split; null when the dataset has no test samples. */
   evaluation: EvaluationView | null;
+  /** Time spent scoring the test split. */
+  evaluationMs: number;
+  /** The run's last epoch (without its weights, which are `weights`), not yet stored: it is stored with the model version. */
+  lastEpoch: EpochResult | null;
 }
 
 /** Thread → worker. */
