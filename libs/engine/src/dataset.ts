@@ -1,3 +1,4 @@
+import { pool } from './blas/kernels.js';
 import { createRng, mixSeed, shuffleInPlace, Stream } from './rng.js';
 
 /** What the preprocessing step stores: one byte per pixel, samples back to back, and a class index each. */
@@ -39,6 +40,8 @@ export interface Batch {
   x: Float32Array;
   /** [size, numClasses] one-hot */
   y: Float32Array;
+  /** [size] class indices */
+  labels: Int32Array;
   size: number;
 }
 
@@ -126,19 +129,25 @@ export function epochOrder(count: number, seed: number, epoch: number): Int32Arr
   return shuffleInPlace(order, createRng(mixSeed(seed, Stream.epoch, epoch)));
 }
 
-/** Copies rows into fresh batch arrays (a tensor may keep its array), so no gather runs on the whole set. */
+/**
+ * Copies rows into batch arrays, so no gather runs on the whole set. A tensor may keep its array, so each
+ * batch has its own; on cpu-blas they come from the recycling pool and return to it when the batch's
+ * tensor is freed, so an epoch allocates no new batch memory.
+ */
 export function* batches(samples: Samples, order: Int32Array | null, batchSize: number, numClasses: number): Generator<Batch> {
   const { inputSize } = samples;
   for (let start = 0; start < samples.count; start += batchSize) {
     const size = Math.min(batchSize, samples.count - start);
-    const x = new Float32Array(size * inputSize);
+    const x = pool.take(size * inputSize);
     const y = new Float32Array(size * numClasses);
+    const labels = new Int32Array(size);
     for (let r = 0; r < size; r++) {
       const k = order ? order[start + r]! : start + r;
       if (samples.x) x.set(samples.x.subarray(k * inputSize, (k + 1) * inputSize), r * inputSize);
       else convertRow(samples, samples.rows[k]!, x, r * inputSize);
-      y[r * numClasses + samples.labels[k]!] = 1;
+      labels[r] = samples.labels[k]!;
+      y[r * numClasses + labels[r]!] = 1;
     }
-    yield { x, y, size };
+    yield { x, y, labels, size };
   }
 }

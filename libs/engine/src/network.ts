@@ -147,7 +147,7 @@ export function l2Penalty(network: Network, weightDecay: number): tf.Scalar {
   return tf.mul(weightDecay / 2, tf.addN(network.matrices.map((w) => tf.sum(tf.square(w)))));
 }
 
-/** How many rows have their largest logit at the true class. */
-export function countCorrect(logits: tf.Tensor2D, oneHot: tf.Tensor2D): tf.Scalar {
-  return tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), tf.argMax(oneHot, 1)), 'float32'));
+/** How many rows have their largest logit at the true class (labels: int32 class indices). */
+export function countCorrect(logits: tf.Tensor2D, labels: tf.Tensor1D): tf.Scalar {
+  return tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), labels), 'float32'));
 }

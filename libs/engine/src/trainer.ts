@@ -141,13 +141,14 @@ function step(network: Network, optimizer: tf.Optimizer, batch: Batch, inputSize
   return tf.tidy(() => {
     const x = tf.tensor2d(batch.x, [batch.size, inputSize]);
     const y = tf.tensor2d(batch.y, [batch.size, numClasses]);
+    const labels = tf.tensor1d(batch.labels, 'int32');
     let correct: tf.Scalar | undefined;
     let dataLoss: tf.Scalar | undefined;
     const cost = optimizer.minimize(
       () => {
         const logits = forward(network, x);
         // Kept past minimize's own tidy so accuracy costs no second forward pass.
-        correct = tf.keep(countCorrect(logits, y));
+        correct = tf.keep(countCorrect(logits, labels));
         const loss = lossFn(logits, y);
         if (weightDecay === 0) return loss;
         // The reported loss leaves the penalty out, so it compares across weight-decay settings.
@@ -187,17 +188,22 @@ class Patience {
   }
 }
 
+// Validation batches hold about this many bytes of activations: no gradients are kept, so bigger batches
+// only mean fewer, better-shaped matrix products.
+const VALIDATION_BATCH_BYTES = 16 * 2 ** 20;
+
 /** Mean loss and accuracy over a sample set, in batches, with no gradient tape; read back once at the end. */
 export async function evaluate(network: Network, samples: Samples, batchSize: number, numClasses: number, lossFn: LossFn = crossEntropy): Promise<{ loss: number; accuracy: number }> {
   const tally = new BatchTally(Infinity);
+  const rows = Math.max(batchSize, Math.floor(VALIDATION_BATCH_BYTES / (4 * samples.inputSize)));
   try {
     let number = 0;
-    for (const batch of batches(samples, null, batchSize, numClasses)) {
+    for (const batch of batches(samples, null, rows, numClasses)) {
       const [loss, right] = tf.tidy(() => {
         const x = tf.tensor2d(batch.x, [batch.size, samples.inputSize]);
         const y = tf.tensor2d(batch.y, [batch.size, numClasses]);
         const logits = forward(network, x);
-        return [lossFn(logits, y), countCorrect(logits, y)] as [tf.Scalar, tf.Scalar];
+        return [lossFn(logits, y), countCorrect(logits, tf.tensor1d(batch.labels, 'int32'))] as [tf.Scalar, tf.Scalar];
       });
       tally.add(++number, batch.size, loss, right);
     }
