@@ -78,16 +78,35 @@ describe('sweeps', () => {
     }, 240_000);
   });
 
-  describe('when its worker is killed and the API restarts mid-sweep', () => {
+  describe('with one worker that trains two runs at once', () => {
     let system: System;
     let datasetId: string;
 
     beforeAll(async () => {
-      // A short job lock: the killed worker's job is found stalled within seconds.
-      system = await startSystem({ workers: 1, env: { JOB_LOCK_MS: '2000', RECONCILE_INTERVAL_MS: '2000' } });
+      // A short job lock: a killed worker's job is found stalled within seconds.
+      system = await startSystem({ workers: 1, env: { TRAIN_CONCURRENCY: '2', JOB_LOCK_MS: '2000', RECONCILE_INTERVAL_MS: '2000' } });
       datasetId = await dataset(system);
     }, 90_000);
     afterAll(() => system?.stop());
+
+    it("keeps runs past maxParallel out of the queue, so another key's later run takes the free slot meanwhile", async () => {
+      const { client: alice } = await system.clientAs('member', 'alice');
+      const { client: bob } = await system.clientAs('member', 'bob');
+      // The first run is long and is cancelled once the checks are done, so no machine is too fast for them.
+      const { id, runIds } = await alice.createSweep({ base: base(datasetId, 1), grid: { epochs: [5_000, 1, 1] }, maxParallel: 1 });
+      await poll(() => alice.getRun(runIds[0]!), (r) => r.status === 'RUNNING', 30_000, 50);
+      const other = await bob.createRun(base(datasetId, 1));
+      expect((await bob.waitForRun(other.id, undefined, 60_000)).status).toBe('SUCCEEDED');
+      // Queued as plain runs, the sweep's second run (submitted earlier) would have taken that slot instead.
+      expect(await alice.getSweep(id)).toMatchObject({ status: 'RUNNING', counts: { RUNNING: 1, QUEUED: 2 } });
+      expect((await alice.getRun(runIds[1]!)).waiting?.reason).toBe('sweep limit: 1 of 1 running');
+
+      await alice.cancelRun(runIds[0]!);
+      const sweep = await alice.waitForSweep(id, 60_000);
+      expect(sweep).toMatchObject({ status: 'SUCCEEDED', counts: { CANCELLED: 1, SUCCEEDED: 2 } });
+      expect(sweep.best?.index).not.toBe(0); // only a succeeded run can be the best
+      expect(mostAtOnce(runningSpans(await runsOf(alice, sweep)))).toBe(1);
+    }, 180_000);
 
     it('resumes the killed run, keeps the limit, and ends with every run done', async () => {
       // Enough epochs that the first run is still training when it is looked at, on any machine.
