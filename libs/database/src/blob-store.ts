@@ -6,6 +6,13 @@ import { PgBinary, uuidLiteral } from './pg-binary.js';
 /** Bytes per stored piece: big enough that a 2 GB upload is 256 rows, small enough to hold a few at once. */
 export const BLOB_CHUNK_BYTES = 8 * 1024 ** 2;
 
+/** A blob's pieces by number; every piece but the last holds `blockBytes`. */
+export interface BlobPieces {
+  size: number;
+  blockBytes: number;
+  block(seq: number): Promise<Buffer>;
+}
+
 export interface StoredBlob {
   id: string;
   size: number;
@@ -61,10 +68,17 @@ export class BlobStore {
     for await (const [bytes] of rows) yield bytes!;
   }
 
-  /** Random access to a blob's bytes through a few cached chunks, e.g. for reading a zip's entries. */
-  async reader(id: string, cachedChunks = 4): Promise<BlobReader> {
+  /** The blob as numbered pieces, each read when asked for: random access for a reader that caches (a zip's directory and entries). */
+  async pieces(id: string): Promise<BlobPieces> {
     const { size, chunkBytes } = await this.meta(id);
-    return new BlobReader(this, id, size, chunkBytes, cachedChunks);
+    return {
+      size,
+      blockBytes: chunkBytes,
+      block: async (seq) => {
+        for await (const piece of this.stream(id, seq, seq)) return Buffer.from(piece);
+        throw new Error(`blob ${id} has no chunk ${seq}`);
+      },
+    };
   }
 
   /**
@@ -100,48 +114,6 @@ export class BlobStore {
     const { rows } = await this.pg.pool.query<{ size: string; chunkBytes: number }>('SELECT size, "chunkBytes" FROM blobs WHERE id = $1', [id]);
     if (!rows[0]) throw new Error(`blob ${id} not found`);
     return { size: Number(rows[0].size), chunkBytes: rows[0].chunkBytes };
-  }
-}
-
-/** Reads byte ranges of one blob; keeps the last few chunks, since nearby reads (zip entries in order) are the rule. */
-export class BlobReader {
-  private readonly cache = new Map<number, Promise<Buffer>>();
-
-  constructor(
-    private readonly store: BlobStore,
-    readonly id: string,
-    readonly size: number,
-    private readonly chunkBytes: number,
-    private readonly cachedChunks: number,
-  ) {}
-
-  /** The bytes [start, end) as pieces (views of cached chunks). */
-  async *range(start: number, end: number): AsyncGenerator<Buffer> {
-    if (start < 0 || end > this.size || start > end) throw new RangeError(`range ${start}..${end} is outside blob ${this.id} of ${this.size} bytes`);
-    for (let at = start; at < end; ) {
-      const seq = Math.floor(at / this.chunkBytes);
-      const chunk = await this.chunk(seq);
-      const from = at - seq * this.chunkBytes;
-      const to = Math.min(chunk.length, end - seq * this.chunkBytes);
-      yield chunk.subarray(from, to);
-      at += to - from;
-    }
-  }
-
-  private chunk(seq: number): Promise<Buffer> {
-    let chunk = this.cache.get(seq);
-    if (chunk) {
-      this.cache.delete(seq); // re-inserted below: most recently used last
-    } else {
-      chunk = (async () => {
-        for await (const piece of this.store.stream(this.id, seq, seq)) return Buffer.from(piece);
-        throw new Error(`blob ${this.id} has no chunk ${seq}`);
-      })();
-      chunk.catch(() => this.cache.delete(seq));
-    }
-    this.cache.set(seq, chunk);
-    while (this.cache.size > this.cachedChunks) this.cache.delete(this.cache.keys().next().value!);
-    return chunk;
   }
 }
 

@@ -1,10 +1,12 @@
-import { buffer } from 'node:stream/consumers';
+import { promisify } from 'node:util';
+import { inflateRaw, inflateRawSync } from 'node:zlib';
 import yauzl, { type Entry, type ZipFile } from 'yauzl';
+import { type BlockSource, BlockZipReader, fileBlocks } from './block-reader.js';
 import { ArchiveError, messageOf } from './errors.js';
 import { MANIFEST_NAME, parseManifest } from './manifest.js';
 
-/** Where a zip's bytes are: in memory, in a file, or behind a random-access reader (e.g. a blob in Postgres). */
-export type ZipSource = Buffer | { path: string } | { reader: yauzl.RandomAccessReader; size: number };
+/** Where a zip's bytes are: in memory, in a file, or in blocks elsewhere (e.g. a blob's pieces in Postgres). */
+export type ZipSource = Buffer | { path: string } | { blocks: BlockSource };
 
 export interface ArchiveLimits {
   /** Entries of any kind, checked against the zip's directory before anything is read. */
@@ -223,11 +225,15 @@ async function open(zip: ZipSource): Promise<ZipFile> {
     decodeStrings: false,
     validateEntrySizes: true,
   };
+  let reader: BlockZipReader | undefined;
   try {
     if (Buffer.isBuffer(zip)) return await yauzl.fromBufferPromise(zip, options);
-    if ('path' in zip) return await yauzl.openPromise(zip.path, options);
-    return await yauzl.fromRandomAccessReaderPromise(zip.reader, zip.size, options);
+    // Files too are read in cached blocks: yauzl's own file reader makes one read per directory header.
+    reader = new BlockZipReader('path' in zip ? await fileBlocks(zip.path) : zip.blocks);
+    return await yauzl.fromRandomAccessReaderPromise(reader, reader.size, options);
   } catch (err) {
+    // yauzl releases its reader only through a ZipFile it returned.
+    reader?.close(() => undefined);
     throw new ArchiveError('NOT_A_ZIP', `upload is not a zip archive (${messageOf(err)})`);
   }
 }
@@ -295,10 +301,42 @@ function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+const inflateRawAsync = promisify(inflateRaw);
+/** Entries up to this size are inflated on the calling thread: a hop to libuv's pool costs more than they do. */
+const INFLATE_INLINE_BYTES = 1024 ** 2;
+
 async function inflate(zipfile: ZipFile, entry: Entry, path: string): Promise<Buffer> {
   try {
-    return await buffer(await zipfile.openReadStreamPromise(entry));
+    return await entryBytes(zipfile, entry);
   } catch (err) {
     throw new ArchiveError('CORRUPT_ENTRY', `cannot unpack "${path}" (${messageOf(err)})`);
   }
+}
+
+/**
+ * One entry's bytes, read straight from the zip's reader (its local header, then its data) and inflated in
+ * one call, rather than through yauzl's chain of streams per entry. Never more than the declared size is
+ * inflated (zlib stops at maxOutputLength), and anything else than that size is refused.
+ */
+async function entryBytes(zipfile: ZipFile, entry: Entry): Promise<Buffer> {
+  const { reader, isOpen } = zipfile as ZipFile & { reader: yauzl.RandomAccessReader };
+  if (!isOpen) throw new Error('the archive is closed');
+  if (entry.generalPurposeBitFlag & 0x1) throw new Error('the entry is encrypted');
+  const read = (position: number, length: number): Promise<Buffer> => {
+    if (position + length > zipfile.fileSize) return Promise.reject(new Error('the entry runs past the end of the archive'));
+    if (reader instanceof BlockZipReader) return reader.bytes(position, position + length);
+    const buffer = Buffer.allocUnsafe(length);
+    return new Promise((resolve, reject) => reader.read(buffer, 0, length, position, (error) => (error ? reject(error) : resolve(buffer))));
+  };
+  const header = await read(entry.relativeOffsetOfLocalHeader, 30);
+  if (header.readUInt32LE(0) !== 0x04034b50) throw new Error('invalid local file header signature');
+  const data = await read(entry.relativeOffsetOfLocalHeader + 30 + header.readUInt16LE(26) + header.readUInt16LE(28), entry.compressedSize);
+  let bytes: Buffer;
+  if (entry.compressionMethod === 0) bytes = data;
+  else if (entry.compressionMethod === 8) {
+    const options = { maxOutputLength: Math.max(1, entry.uncompressedSize) };
+    bytes = entry.uncompressedSize <= INFLATE_INLINE_BYTES ? inflateRawSync(data, options) : await inflateRawAsync(data, options);
+  } else throw new Error(`unsupported compression method ${entry.compressionMethod}`);
+  if (bytes.length !== entry.uncompressedSize) throw new Error(`expected ${entry.uncompressedSize} bytes, got ${bytes.length}`);
+  return bytes;
 }

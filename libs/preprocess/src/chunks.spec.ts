@@ -2,11 +2,15 @@ import { chunkRanges } from './chunks.js';
 
 describe('chunkRanges', () => {
   it('cuts by image count when images are small', () => {
-    expect(chunkRanges(2500, 1024, 1000, 64 * 1024 ** 2)).toEqual([
-      { start: 0, end: 1000 },
-      { start: 1000, end: 2000 },
-      { start: 2000, end: 2500 },
-    ]);
+    const ranges = chunkRanges(95_000, 16, 10_000, 64 * 1024 ** 2);
+    expect(ranges).toHaveLength(10);
+    expect(ranges.slice(0, 2)).toEqual([{ start: 0, end: 10_000 }, { start: 10_000, end: 20_000 }]);
+    expect(ranges.at(-1)).toEqual({ start: 90_000, end: 95_000 });
+  });
+
+  it('cuts a small upload into several chunks, so every worker gets a share, but none under 50 images', () => {
+    expect(chunkRanges(1000, 1024, 1000, 64 * 1024 ** 2)).toHaveLength(8);
+    expect(chunkRanges(120, 1024, 1000, 64 * 1024 ** 2)).toEqual([{ start: 0, end: 50 }, { start: 50, end: 100 }, { start: 100, end: 120 }]);
   });
 
   it('cuts by bytes when images are big, so a chunk never holds more than the byte budget', () => {

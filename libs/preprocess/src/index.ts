@@ -47,3 +47,4 @@ export {
 } from './preprocessed-dataset.js';
 export { storedSpec } from './stored-spec.js';
 export { chunkRanges, type ChunkRange } from './chunks.js';
+export { BlockZipReader, fileBlocks, type BlockSource } from './block-reader.js';

@@ -4,6 +4,7 @@ import { rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
+import { type CallHandler, type ExecutionContext, Injectable, type NestInterceptor } from '@nestjs/common';
 import { diskStorage } from 'multer';
 import { ArchiveError, inspectArchive, parseLabelsField, PreprocessSpecSchema, writeZipFromFiles, type ArchiveLimits, type ArchiveSummary, type PreprocessSpec } from '#libs/preprocess';
 import { DomainError, invalidInput } from '../http/domain-error.js';
@@ -20,6 +21,20 @@ export interface UploadedFile {
 /** Where uploads wait while they are checked and copied into Postgres; each is removed when its request ends. */
 export const uploadStorage = diskStorage({ destination: tmpdir(), filename: (_req, _file, done) => done(null, `trainyard-upload-${randomUUID()}`) });
 
+/** The request as the upload route sees it: `uploadStartedAt` is set before multer reads the body. */
+export interface TimedRequest {
+  uploadStartedAt?: number;
+}
+
+/** Stamps when the upload route was reached, before multer streams the body, so receiving it can be timed. */
+@Injectable()
+export class UploadClock implements NestInterceptor {
+  intercept(context: ExecutionContext, next: CallHandler) {
+    context.switchToHttp().getRequest<TimedRequest>().uploadStartedAt = Date.now();
+    return next.handle();
+  }
+}
+
 /** An upload checked and normalised: one zip on disk (a multi-file upload is zipped with a labels.csv), its layout and spec. */
 export interface CheckedUpload {
   zipPath: string;
@@ -29,6 +44,8 @@ export interface CheckedUpload {
   spec: PreprocessSpec;
   /** Same images, labels and spec give the same hash, however they were sent. */
   contentHash: string;
+  checkSeconds: number;
+  hashSeconds: number;
 }
 
 /** Validates everything about an upload before anything is stored: fields, spec, archive layout. `scratch` collects files to remove. */
@@ -43,6 +60,7 @@ export async function checkUpload(files: UploadedFile[], dto: UploadDatasetDto, 
   if (!zipFile && !images.length) throw invalidInput('file', 'a .zip archive is required in the multipart field "file" (or images in "files" with "labels")');
   if (zipFile && dto.labels !== undefined) throw invalidInput('labels', 'labels go with images in "files"; a zip is labelled by its folders or its labels.csv');
 
+  const started = performance.now();
   let zipPath = zipFile?.path;
   if (!zipPath) {
     zipPath = join(tmpdir(), `trainyard-upload-${randomUUID()}.zip`);
@@ -51,12 +69,15 @@ export async function checkUpload(files: UploadedFile[], dto: UploadDatasetDto, 
     await asArchiveError(() => writeZipFromFiles(onDisk, requireLabels(dto), limits, zipPath!));
   }
   const summary = await asArchiveError(() => inspectArchive({ path: zipPath }, limits));
+  const checked = performance.now();
   const hash = createHash('sha256');
   if (zipFile) await hashFile(zipFile.path, hash);
   else hash.update(await canonicalListing(images, requireLabels(dto)));
   const contentHash = hash.update(JSON.stringify(spec)).digest('hex');
   const size = zipFile?.size ?? (await stat(zipPath)).size;
-  return { zipPath, size, fileName: zipFile?.originalname ?? 'upload.zip', summary, spec, contentHash };
+  const checkSeconds = (checked - started) / 1000;
+  const hashSeconds = (performance.now() - checked) / 1000;
+  return { zipPath, size, fileName: zipFile?.originalname ?? 'upload.zip', summary, spec, contentHash, checkSeconds, hashSeconds };
 }
 
 /** Removes an upload's temporary files, whatever happened to it. */

@@ -1,4 +1,4 @@
-import { type DatasetView, iso } from '#libs/contracts';
+import { type DatasetTiming, type DatasetView, iso } from '#libs/contracts';
 import type { Dataset } from '#libs/database';
 import type { WithCreatedBy } from '../auth/index.js';
 
@@ -31,6 +31,7 @@ export function toDatasetView(dataset: Dataset & WithCreatedBy, counts?: SampleC
     ...(dataset.status === 'PROCESSING' && counts && { progress: { stored, of: dataset.imageCount } }),
     ...(dataset.status === 'READY' && counts && { counts: countsPerClass(dataset.classes, counts) }),
     ...(dataset.error !== null && { error: dataset.error }),
+    timing: dataset.timing as DatasetTiming | null,
     createdAt: iso(dataset.createdAt),
     createdBy: dataset.createdBy,
   };

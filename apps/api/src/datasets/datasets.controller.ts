@@ -8,7 +8,7 @@ import { Returns } from '../openapi/returns.decorator.js';
 import { z } from 'zod';
 import { CurrentPrincipal, type Principal, Roles } from '../auth/index.js';
 import { PageSchema, type PageQuery } from '../http/page.dto.js';
-import { type UploadedFile, uploadStorage } from './dataset-upload.js';
+import { type TimedRequest, UploadClock, type UploadedFile, uploadStorage } from './dataset-upload.js';
 import { DatasetsService } from './datasets.service.js';
 import { UploadDatasetSchema, type UploadDatasetDto } from './upload-dataset.dto.js';
 
@@ -21,7 +21,7 @@ export class DatasetsController {
   @Post()
   @Roles('member')
   // Streamed to disk, not memory; the module's size and count limits still apply.
-  @UseInterceptors(AnyFilesInterceptor({ storage: uploadStorage }))
+  @UseInterceptors(UploadClock, AnyFilesInterceptor({ storage: uploadStorage }))
   @ApiConsumes('multipart/form-data')
   @ApiBody(multipartBody(UploadDatasetSchema, { file: { description: 'a .zip of class folders, or with a labels.csv' }, files: { description: 'images, labelled by `labels` in order', many: true } }))
   @Returns(HttpStatus.ACCEPTED, DatasetAcceptedSchema, { errors: [HttpStatus.PAYLOAD_TOO_LARGE] })
@@ -32,7 +32,8 @@ export class DatasetsController {
     @Res({ passthrough: true }) response: Response,
     @CurrentPrincipal() principal: Principal,
   ) {
-    const result = await this.datasets.upload(files ?? [], dto, principal);
+    const receivedAt = (response.req as TimedRequest).uploadStartedAt ?? Date.now();
+    const result = await this.datasets.upload(files ?? [], dto, principal, receivedAt);
     response.status(result.existing ? HttpStatus.OK : HttpStatus.ACCEPTED);
     return result;
   }

@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { Inject, Injectable } from '@nestjs/common';
-import { JobName, QueueName, toPage } from '#libs/contracts';
+import { type DatasetTiming, JobName, QueueName, toPage } from '#libs/contracts';
 import { BlobStore, DatasetStatus, PgBinary, Prisma, PrismaService, RunStatus } from '#libs/database';
 import { archiveLimitsOf, type ArchiveLimits } from '#libs/preprocess';
 import { JobQueue } from '#libs/queue';
@@ -32,11 +32,13 @@ export class DatasetsService {
    * and spec match an existing dataset returns that dataset (`existing: true`) unless `force` is set.
    * The upload arrives on disk and is streamed into Postgres: it is never whole in the API's memory.
    */
-  async upload(files: UploadedFile[], dto: UploadDatasetDto, principal: Principal) {
+  async upload(files: UploadedFile[], dto: UploadDatasetDto, principal: Principal, receivedAt = Date.now()) {
     const scratch: string[] = [];
     try {
+      const receiveSeconds = (Date.now() - receivedAt) / 1000;
       const upload = await checkUpload(files, dto, this.limits, scratch);
-      const dataset = await this.store(upload, dto, principal);
+      const timing = { receivedAt: new Date(receivedAt).toISOString(), receiveSeconds, checkSeconds: upload.checkSeconds, hashSeconds: upload.hashSeconds };
+      const dataset = await this.store(upload, dto, principal, timing);
       if ('existing' in dataset) return dataset;
       try {
         await this.jobs.enqueue(JobName.PreprocessDataset, { datasetId: dataset.id });
@@ -54,7 +56,8 @@ export class DatasetsService {
    * Stores the zip as a blob and the dataset that owns it. Identical uploads at once give one dataset: a
    * lock per content hash, held by a connection of its own, orders them, so the later ones find the first.
    */
-  private store(upload: CheckedUpload, dto: UploadDatasetDto, principal: Principal) {
+  private store(upload: CheckedUpload, dto: UploadDatasetDto, principal: Principal, timing: Omit<DatasetTiming['upload'], 'storeSeconds'>) {
+    const started = performance.now();
     return this.pg.session(async (session) => {
       if (!dto.force) {
         await session.query('SELECT pg_advisory_lock(hashtextextended($1, 0))', [`trainyard-upload:${upload.contentHash}`]);
@@ -66,6 +69,7 @@ export class DatasetsService {
       }
       const blob = await this.blobs.write(createReadStream(upload.zipPath, { highWaterMark: 1024 ** 2 }), session);
       const { spec, summary } = upload;
+      const uploadTiming: DatasetTiming['upload'] = { ...timing, storeSeconds: (performance.now() - started) / 1000 };
       return this.prisma.dataset
         .create({
           data: {
@@ -80,6 +84,7 @@ export class DatasetsService {
             classes: summary.classes,
             imageCount: summary.imageCount,
             uploadBytes: BigInt(blob.size),
+            timing: { upload: uploadTiming } satisfies DatasetTiming,
             upload: { create: { fileName: upload.fileName, blobId: blob.id } },
           },
         })

@@ -1,30 +1,24 @@
-import { Readable } from 'node:stream';
 import { Inject, Injectable } from '@nestjs/common';
 import { UnrecoverableError } from 'bullmq';
-import yauzl from 'yauzl';
-import { BlobStore, type BlobReader, PrismaService } from '#libs/database';
+import { BlobStore, PrismaService } from '#libs/database';
 import { archiveLimitsOf, readArchive, type Archive } from '#libs/preprocess';
 import { WORKER_CONFIG, type WorkerConfig } from '../worker.config.js';
 
-/** yauzl reads the zip's directory and entries as byte ranges of the blob, so the zip is never whole in memory. */
-class BlobZipReader extends yauzl.RandomAccessReader {
-  constructor(private readonly blob: BlobReader) {
-    super();
-  }
-
-  override _readStreamForRange(start: number, end: number): Readable {
-    return Readable.from(this.blob.range(start, end), { objectMode: false });
-  }
+interface Opened {
+  archive: Promise<Archive>;
+  users: number;
 }
 
 /**
- * Opens a dataset's uploaded zip from Postgres, so a worker on any host can read it, a few chunks at a
- * time. The last upload's reader (and its cached chunks) is kept: a worker often takes several chunks
- * of one dataset in a row.
+ * Opens a dataset's uploaded zip from Postgres, so a worker on any host can read it, a few pieces at a
+ * time. A worker usually takes several chunks of one dataset in a row, so the newest dataset's listing
+ * (its zip directory, read once) and cached pieces are kept for the next chunk; older ones are closed
+ * once no chunk uses them.
  */
 @Injectable()
 export class DatasetArchive {
-  private last?: { datasetId: string; blob: BlobReader };
+  private readonly opened = new Map<string, Opened>();
+  private newest?: string;
 
   constructor(
     private readonly prisma: PrismaService,
@@ -32,14 +26,46 @@ export class DatasetArchive {
     @Inject(WORKER_CONFIG) private readonly config: WorkerConfig,
   ) {}
 
-  async open(datasetId: string): Promise<Archive> {
-    if (this.last?.datasetId !== datasetId) {
-      const upload = await this.prisma.datasetUpload.findUnique({ where: { datasetId }, select: { blobId: true } });
-      if (!upload) throw new UnrecoverableError(`dataset ${datasetId} has no upload (deleted?)`);
-      this.last = { datasetId, blob: await this.blobs.reader(upload.blobId) };
+  /** The dataset's archive for one chunk; call `release` when the chunk is done with it. */
+  async open(datasetId: string): Promise<{ archive: Archive; release: () => void }> {
+    let entry = this.opened.get(datasetId);
+    if (!entry) {
+      entry = { archive: this.read(datasetId), users: 0 };
+      this.opened.set(datasetId, entry);
+      entry.archive.catch(() => this.opened.delete(datasetId));
     }
-    const { blob } = this.last;
+    this.newest = datasetId;
+    entry.users++;
+    const held = entry;
+    try {
+      const archive = await held.archive;
+      return { archive, release: () => this.release(held) };
+    } catch (error) {
+      held.users--;
+      throw error;
+    } finally {
+      this.closeIdle();
+    }
+  }
+
+  private async read(datasetId: string): Promise<Archive> {
+    const upload = await this.prisma.datasetUpload.findUnique({ where: { datasetId }, select: { blobId: true } });
+    if (!upload) throw new UnrecoverableError(`dataset ${datasetId} has no upload (deleted?)`);
     // The API's limits: an archive it accepted opens here too.
-    return readArchive({ reader: new BlobZipReader(blob), size: blob.size }, archiveLimitsOf(this.config));
+    return readArchive({ blocks: await this.blobs.pieces(upload.blobId) }, archiveLimitsOf(this.config));
+  }
+
+  private release(entry: Opened): void {
+    entry.users--;
+    this.closeIdle();
+  }
+
+  /** Closes every archive no chunk is using, except the newest dataset's. */
+  private closeIdle(): void {
+    for (const [id, entry] of this.opened) {
+      if (id === this.newest || entry.users > 0) continue;
+      this.opened.delete(id);
+      entry.archive.then((archive) => archive.close(), () => undefined);
+    }
   }
 }

@@ -1,9 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { type Job, UnrecoverableError } from 'bullmq';
-import { type JobData, JobName } from '#libs/contracts';
+import { type ChunkTiming, type JobData, JobName } from '#libs/contracts';
 import { DatasetStatus, PrismaService, SampleStore } from '#libs/database';
 import { ArchiveError, preprocessArchive, type SkippedFile, storedSpec } from '#libs/preprocess';
 import type { JobContext, JobHandler } from '../job-handler.js';
+import { WorkerIdentity } from '../worker-identity.js';
 import { WorkerMetrics } from '../worker-metrics.js';
 import { WORKER_CONFIG, type WorkerConfig } from '../worker.config.js';
 import { DatasetArchive } from './dataset-archive.js';
@@ -12,6 +13,8 @@ import { DatasetArchive } from './dataset-archive.js';
 export interface ChunkResult {
   stored: number;
   skipped: SkippedFile[];
+  /** Absent from chunks stored before timing was recorded. */
+  timing?: ChunkTiming;
 }
 
 /** Preprocesses one slice of a dataset's images and stores them; run again, it replaces its own rows. */
@@ -25,6 +28,7 @@ export class PreprocessChunkHandler implements JobHandler<JobName.PreprocessChun
     private readonly samples: SampleStore,
     @Inject(WORKER_CONFIG) private readonly config: WorkerConfig,
     private readonly metrics: WorkerMetrics,
+    private readonly identity: WorkerIdentity,
   ) {}
 
   async handle(job: Job<JobData<JobName.PreprocessChunk>>, _context: JobContext): Promise<ChunkResult> {
@@ -49,21 +53,36 @@ export class PreprocessChunkHandler implements JobHandler<JobName.PreprocessChun
 
   private async store(job: Job<JobData<JobName.PreprocessChunk>>): Promise<ChunkResult> {
     const { datasetId, start, end } = job.data;
+    const startedAt = new Date();
+    const began = performance.now();
     const dataset = await this.prisma.dataset.findUnique({ where: { id: datasetId } });
     if (dataset?.status !== DatasetStatus.PROCESSING) throw new UnrecoverableError(`dataset ${datasetId} is ${dataset?.status ?? 'gone'}, not PROCESSING`);
-    const archive = await this.archives.open(datasetId);
+    const { archive, release } = await this.archives.open(datasetId);
     const slice = archive.images.slice(start, end);
     // A sample keeps its image's position in the whole archive, so chunks never collide and order is path order.
     const position = new Map(slice.map((image, i) => [image.path, start + i]));
     // Files left out before decoding are the archive's, not a chunk's: the first chunk reports them.
     const skipped = start === 0 ? archive.skipped : [];
+    const opened = performance.now();
+    const work = { readSeconds: 0, hashSeconds: 0, decodeSeconds: 0 };
     const result = await preprocessArchive({ classes: archive.classes, images: slice, skipped }, storedSpec(dataset, dataset.spec), {
       concurrency: this.config.PREPROCESS_IMAGE_CONCURRENCY,
       failOnBadImage: dataset.failOnBadFile,
-    }).finally(() => archive.close());
+      work,
+    }).finally(release);
+    const preprocessed = performance.now();
     const rows = result.samples.map((s) => ({ index: position.get(s.file)!, label: s.label, file: s.file, sha256: s.sha256, pixels: s.pixels }));
     // Binary COPY: the pixels travel as bytes, all rows in one round trip.
     await this.samples.replaceRange(datasetId, start, end, rows);
-    return { stored: rows.length, skipped: result.skipped };
+    const timing: ChunkTiming = {
+      workerId: this.identity.id,
+      images: slice.length,
+      startedAt: startedAt.toISOString(),
+      openSeconds: (opened - began) / 1000,
+      preprocessSeconds: (preprocessed - opened) / 1000,
+      writeSeconds: (performance.now() - preprocessed) / 1000,
+      work,
+    };
+    return { stored: rows.length, skipped: result.skipped, timing };
   }
 }

@@ -1,11 +1,12 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { type Job, UnrecoverableError, WaitingChildrenError } from 'bullmq';
-import { type JobData, JobName, JOBS, QueueName } from '#libs/contracts';
-import { DatasetStatus, PrismaService } from '#libs/database';
+import { type DatasetTiming, type JobData, JobName, JOBS, QueueName } from '#libs/contracts';
+import { DatasetStatus, Prisma, PrismaService } from '#libs/database';
 import { ArchiveError, assignSplits, chunkRanges, SPLITS, storedSpec } from '#libs/preprocess';
 import { JobQueue } from '#libs/queue';
 import type { JobContext, JobHandler } from '../job-handler.js';
 import { WORKER_CONFIG, type WorkerConfig } from '../worker.config.js';
+import { chunksTiming } from './ingest-timing.js';
 import type { ChunkResult } from './preprocess-chunk.handler.js';
 
 type DatasetJob = Job<JobData<JobName.PreprocessDataset>>;
@@ -53,8 +54,9 @@ export class PreprocessDatasetHandler implements JobHandler<JobName.PreprocessDa
   /** Queues one chunk job per slice of images; their ids make a repeated split add nothing new. */
   private async split(job: DatasetJob): Promise<void> {
     const { datasetId } = job.data;
+    const startedAt = new Date();
     // The API counted the images when it checked the upload; the zip need not be read again for it.
-    const dataset = await this.prisma.dataset.findUniqueOrThrow({ where: { id: datasetId }, select: { imageCount: true, width: true, height: true, channels: true } });
+    const dataset = await this.prisma.dataset.findUniqueOrThrow({ where: { id: datasetId }, select: { imageCount: true, width: true, height: true, channels: true, timing: true } });
     const sampleBytes = dataset.width * dataset.height * dataset.channels;
     const { PREPROCESS_CHUNK_SIZE, PREPROCESS_CHUNK_MB } = this.config;
     const count = dataset.imageCount;
@@ -71,6 +73,9 @@ export class PreprocessDatasetHandler implements JobHandler<JobName.PreprocessDa
         },
       })),
     );
+    const split = { startedAt: startedAt.toISOString(), seconds: (Date.now() - startedAt.getTime()) / 1000, chunks: chunks.length };
+    // Datasets uploaded before timing was recorded have none to add to.
+    if (dataset.timing) await this.prisma.dataset.update({ where: { id: datasetId }, data: { timing: { ...(dataset.timing as DatasetTiming), split } as Prisma.InputJsonValue } });
     await job.updateData({ ...job.data, step: 'finish' });
     this.logger.log(`dataset ${datasetId}: ${count} images in ${chunks.length} chunk(s)`);
   }
@@ -81,6 +86,7 @@ export class PreprocessDatasetHandler implements JobHandler<JobName.PreprocessDa
    */
   private async finish(job: DatasetJob): Promise<void> {
     const { datasetId } = job.data;
+    const startedAt = new Date();
     const results = Object.values(await job.getChildrenValues<ChunkResult>());
     const skipped = results.flatMap((r) => r.skipped).sort((a, b) => (a.file < b.file ? -1 : 1));
     await this.prisma.$transaction(
@@ -97,10 +103,18 @@ export class PreprocessDatasetHandler implements JobHandler<JobName.PreprocessDa
             await tx.sample.updateMany({ where: { datasetId, index: { in: indices.slice(at, at + IDS_PER_UPDATE) } }, data: { split } });
           }
         }
+        const readyAt = new Date();
+        const recorded = dataset.timing as DatasetTiming | null;
+        const timing: DatasetTiming | null = recorded && {
+          ...recorded,
+          chunks: chunksTiming(results.flatMap((r) => (r.timing ? [r.timing] : []))),
+          finish: { startedAt: startedAt.toISOString(), splitsSeconds: (readyAt.getTime() - startedAt.getTime()) / 1000, readyAt: readyAt.toISOString() },
+        };
         const ready = await tx.dataset.updateMany({
           where: { id: datasetId, status: DatasetStatus.PROCESSING },
           data: {
             status: DatasetStatus.READY,
+            ...(timing && { timing: timing as Prisma.InputJsonValue }),
             numSamples: samples.length,
             skipped: skipped.map(({ file, reason }) => ({ file, reason })),
             duplicates: duplicateFiles(samples),
