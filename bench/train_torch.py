@@ -12,6 +12,7 @@ the epoch's shuffle happens before the clock starts and batches are slices of th
 """
 import argparse
 import json
+import os
 import sys
 import time
 
@@ -33,6 +34,22 @@ def synchronize(device):
         torch.cuda.synchronize()
 
 
+def train_epoch(model, optimizer, loss_fn, xs, ys, batch):
+    """One pass over already shuffled tensors, reading loss and correct count back each batch as the engine does."""
+    loss_sum = 0.0
+    correct = 0
+    for s in range(0, xs.shape[0], batch):
+        xb, yb = xs[s:s + batch], ys[s:s + batch]
+        optimizer.zero_grad(set_to_none=True)
+        logits = model(xb)
+        loss = loss_fn(logits, yb)
+        loss.backward()
+        optimizer.step()
+        loss_sum += loss.item() * xb.shape[0]
+        correct += int((logits.argmax(1) == yb).sum().item())
+    return loss_sum, correct
+
+
 def run(case, device, batch, lr, seed):
     torch.manual_seed(seed)
     n, d, k = case["samples"], case["inputSize"], case["classes"]
@@ -49,20 +66,54 @@ def run(case, device, batch, lr, seed):
         xs, ys = x[order], y[order]
         synchronize(device)
         start = time.perf_counter()
-        loss_sum = 0.0
-        correct = 0
-        for s in range(0, n, batch):
-            xb, yb = xs[s:s + batch], ys[s:s + batch]
-            optimizer.zero_grad(set_to_none=True)
-            logits = model(xb)
-            loss = loss_fn(logits, yb)
-            loss.backward()
-            optimizer.step()
-            loss_sum += loss.item() * xb.shape[0]
-            correct += int((logits.argmax(1) == yb).sum().item())
+        train_epoch(model, optimizer, loss_fn, xs, ys, batch)
         synchronize(device)
         rates.append(n / (time.perf_counter() - start))
     return rates
+
+
+def end_to_end(spec, device, batch, lr):
+    """bench:system's peer: data loaded from disk, then epochs of training, validation and a checkpoint saved
+    (written, fsynced, renamed into place) after each, all on one clock, as a Trainyard run is timed from
+    RUNNING to SUCCEEDED."""
+    import numpy as np
+
+    started = time.perf_counter()
+    n_train, n_val, d = spec["train"], spec["validation"], spec["inputSize"]
+    pixels = np.fromfile(spec["pixels"], dtype=np.uint8, count=(n_train + n_val) * d).reshape(-1, d)
+    labels = np.fromfile(spec["labels"], dtype="<i4", count=n_train + n_val)
+    x = (torch.from_numpy(pixels).to(torch.float32) / 255).to(device)
+    y = torch.from_numpy(labels.astype(np.int64)).to(device)
+    x_train, y_train, x_val, y_val = x[:n_train], y[:n_train], x[n_train:], y[n_train:]
+    torch.manual_seed(1)
+    model = build({"inputSize": d, "hidden": spec["hidden"], "classes": spec["classes"]}, device)
+    optimizer = torch.optim.SGD(model.parameters(), lr=lr)
+    loss_fn = torch.nn.CrossEntropyLoss()
+    load_seconds = time.perf_counter() - started
+    epochs = []
+    for epoch in range(spec["epochs"]):
+        t0 = time.perf_counter()
+        order = torch.randperm(n_train, device=device)
+        xs, ys = x_train[order], y_train[order]
+        train_epoch(model, optimizer, loss_fn, xs, ys, batch)
+        t1 = time.perf_counter()
+        with torch.no_grad():
+            val_loss, correct = 0.0, 0
+            for s in range(0, n_val, batch):
+                logits = model(x_val[s:s + batch])
+                val_loss += loss_fn(logits, y_val[s:s + batch]).item() * logits.shape[0]
+                correct += int((logits.argmax(1) == y_val[s:s + batch]).sum().item())
+        t2 = time.perf_counter()
+        path = os.path.join(spec["checkpointDir"], "checkpoint.pt")
+        with open(path + ".tmp", "wb") as f:
+            torch.save({"epoch": epoch + 1, "model": model.state_dict(), "optimizer": optimizer.state_dict()}, f)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(path + ".tmp", path)
+        t3 = time.perf_counter()
+        epochs.append({"batches": t1 - t0, "validation": t2 - t1, "checkpoint": t3 - t2})
+    total = time.perf_counter() - started
+    return {"seconds": total, "loadSeconds": load_seconds, "samplesPerSecond": n_train * spec["epochs"] / total, "epochs": epochs}
 
 
 def main():
@@ -71,7 +122,8 @@ def main():
     parser.add_argument("--device", default="cpu", help="cpu, cuda, or auto (cuda when available)")
     parser.add_argument("--batch", type=int, default=256)
     parser.add_argument("--lr", type=float, default=0.01)
-    parser.add_argument("--cases", required=True, help="JSON list of {name, inputSize, hidden, classes, samples, epochs}")
+    parser.add_argument("--cases", help="JSON list of {name, inputSize, hidden, classes, samples, epochs}")
+    parser.add_argument("--end-to-end", help="JSON {pixels, labels, train, validation, inputSize, hidden, classes, epochs, checkpointDir}: bench:system's peer")
     args = parser.parse_args()
 
     torch.set_num_threads(args.threads)
@@ -83,6 +135,10 @@ def main():
         name = f"{torch.cuda.get_device_name(0)} (CUDA)"
     else:
         name = f"cpu ({torch.get_num_threads()} threads)"
+    if args.end_to_end:
+        result = end_to_end(json.loads(args.end_to_end), device, args.batch, args.lr)
+        print(json.dumps({"device": name, "torch": torch.__version__, **result}), flush=True)
+        return 0
     for case in json.loads(args.cases):
         rates = run(case, device, args.batch, args.lr, seed=1)
         print(json.dumps({"name": case["name"], "device": name, "torch": torch.__version__, "rates": rates}), flush=True)

@@ -5,10 +5,12 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { commonEnv, loadConfig } from '#libs/config';
-import { graySet, photoSet } from './data.js';
+import { graySet, photoSet, type PixelSet } from './data.js';
 import { ingest, ingestSteps, opencv, type IngestResult } from './ingest.js';
-import { cpuShare, cpuSnapshot, MemoryMonitor, type CpuShare, type CpuSnapshot } from './monitor.js';
-import { startBenchSystem } from './system.js';
+import { cpuShare, cpuSnapshot, MemoryMonitor, type CpuShare, type CpuSnapshot, type PhaseMemory } from './monitor.js';
+import { mean, percentile, queueBench, type QueueResult } from './queue.js';
+import { startBenchSystem, type BenchSystem } from './system.js';
+import { BATCH, EPOCHS, epochTimings, parametersOf, torchEndToEnd, trainyardRun, type TrainResult } from './training.js';
 
 export interface BenchOptions {
   quick: boolean;
@@ -49,6 +51,14 @@ export async function runSystemBench(options: BenchOptions): Promise<void> {
   // Data first, outside every timed phase (cached in the temp folder after the first run).
   const photos = options.phases.has('ingest') ? await photoSet(1000) : null;
   const mnist = options.phases.has('ingest') || options.phases.has('train') ? await graySet(options.quick ? 6_000 : 60_000, 28) : null;
+  const big = options.phases.has('train') ? await graySet(options.quick ? 1_000 : 4_096, 128) : null;
+  const tiny = options.phases.has('queue') ? await graySet(300, 8) : null;
+  const uploaded = new Map<string, string>();
+  /** A data set uploaded as set-up, outside the timed phases (or the ingest phase's own upload). */
+  const datasetOf = async (system: BenchSystem, set: PixelSet) => {
+    if (!uploaded.has(set.name)) uploaded.set(set.name, (await ingest(system.client, set, { width: set.width, height: set.height })).datasetId);
+    return uploaded.get(set.name)!;
+  };
 
   const system = await startBenchSystem({ databaseUrl: DATABASE_URL, redisUrl: REDIS_URL, workers: 2, env: { TRAIN_BACKEND: 'auto' } });
   const watched = () => [system.api, ...system.workers].filter((p) => p.running).map((p) => ({ name: p.name, pid: p.child.pid! }));
@@ -78,6 +88,7 @@ export async function runSystemBench(options: BenchOptions): Promise<void> {
         begin(`ingest ${c.set.name}`);
         const ours_ = await ingest(system.client, c.set, c.spec);
         end(`ingest ${c.set.name}`);
+        uploaded.set(c.set.name, ours_.datasetId);
         const peer = await opencv(PYTHON, join(ROOT, 'bench', 'preprocess_opencv.py'), c.set, c.spec);
         const result: IngestResult = { ...ours_, opencv: peer };
         reportIngest(say, c.label, result);
@@ -87,6 +98,56 @@ export async function runSystemBench(options: BenchOptions): Promise<void> {
           ratio: `${(rate / peer.imagesPerSecond).toFixed(2)}×`, target: '≥ 2×', met: rate / peer.imagesPerSecond >= 2,
         });
       }
+    }
+    if (options.phases.has('train')) {
+      say('## Training: RUNNING → SUCCEEDED, 5 epochs, SGD, batch 256');
+      say();
+      const cases = [
+        { name: '784-128-10', set: mnist!, hidden: [128] },
+        { name: '16384-100-144-10', set: big!, hidden: [100, 144] },
+      ];
+      for (const c of cases) {
+        const datasetId = await datasetOf(system, c.set);
+        const dataset = await system.client.getDataset(datasetId);
+        const train = dataset.counts!.perSplit.train;
+        const validation = dataset.counts!.perSplit.validation;
+        begin(`train ${c.name}`);
+        const { run, wallSeconds } = await trainyardRun(system.client, datasetId, c.hidden, EPOCHS);
+        const phaseMemory = memory.end()!;
+        cpuByPhase.push({ phase: `train ${c.name}`, share: cpuShare(phaseStart, cpuSnapshot(), ours()) });
+        const torch = torchEndToEnd(PYTHON, join(ROOT, 'bench', 'train_torch.py'), c.set, c.hidden, train, validation, EPOCHS);
+        const inputSize = c.set.width * c.set.height;
+        const result: TrainResult = {
+          name: c.name, hidden: c.hidden, parameters: parametersOf([inputSize, ...c.hidden, 10]), trainSamples: train, validationSamples: validation,
+          run, wallSeconds, samplesPerSecond: (train * EPOCHS) / wallSeconds, workerId: run.workerId, torch,
+        };
+        reportTraining(say, result);
+        const peerRate = 'error' in torch ? null : torch.samplesPerSecond;
+        targets.push({
+          what: `train ${c.name}, RUNNING → SUCCEEDED`, value: `${fmt(result.samplesPerSecond)} samples/s`,
+          peer: peerRate ? `PyTorch ${'torch' in torch ? torch.torch : ''}, end to end: ${fmt(peerRate)} samples/s` : `PyTorch: ${'error' in torch ? torch.error : ''}`,
+          ratio: peerRate ? `${(result.samplesPerSecond / peerRate).toFixed(2)}×` : '—', target: '≥ 0.8×', met: peerRate ? result.samplesPerSecond / peerRate >= 0.8 : null,
+        });
+        const bound = memoryBound(system, phaseMemory, result, inputSize * (train + validation + dataset.counts!.perSplit.test));
+        if (bound) {
+          say(bound.line);
+          say();
+          targets.push({ what: `worker memory, train ${c.name}`, value: `+${fmt(bound.growthMb)} MiB over its idle ${fmt(bound.baseMb)} MiB`, peer: '—', ratio: `${(bound.growthMb / bound.limitMb).toFixed(2)} of the bound`, target: `≤ 1.5 × (data + 4 × weights) = ${fmt(bound.limitMb)} MiB`, met: bound.growthMb <= bound.limitMb });
+        }
+      }
+    }
+    if (options.phases.has('queue')) {
+      const count = options.quick ? 100 : 500;
+      say(`## Queue: ${count} one-epoch runs of 64-8-10 submitted at once, ${system.workers.length} workers`);
+      say();
+      const datasetId = await datasetOf(system, tiny!);
+      begin('queue');
+      const q = await queueBench(system.client, datasetId, count);
+      end('queue');
+      reportQueue(say, q);
+      const overhead = mean(q.inRunOverheadMs) + mean(q.handOffMs);
+      targets.push({ what: `queue: overhead per job (${count} runs)`, value: `${fmt(overhead)} ms`, peer: '—', ratio: '—', target: '≤ 50 ms', met: overhead <= 50 });
+      targets.push({ what: `queue: submit latency p95, ${count} in flight`, value: `${fmt(percentile(q.submitMs, 95))} ms`, peer: '—', ratio: '—', target: '≤ 100 ms', met: percentile(q.submitMs, 95) <= 100 && q.refused.size === 0 });
     }
   } finally {
     memory.end();
@@ -123,6 +184,56 @@ export async function runSystemBench(options: BenchOptions): Promise<void> {
     writeFileSync(file, ['# The whole system, end to end, beside its peers', '', `Recorded ${startedAt.toISOString()} with \`${command}\`.`, '', ...lines, ''].join('\n'));
     console.log(`\nwritten to ${relative(process.cwd(), file)}`);
   }
+}
+
+/** The issue's bound on a training worker: growth over its idle size within 1.5 × (dataset bytes + 4 × weights and sgd's (no) state). */
+function memoryBound(system: BenchSystem, phase: PhaseMemory, r: TrainResult, datasetBytes: number) {
+  const worker = system.workers.find((w) => r.workerId?.includes(`-${w.child.pid}-`));
+  const peak = phase.peaks.find((p) => p.name === worker?.name);
+  if (!peak) return null;
+  const limitMb = (1.5 * (datasetBytes + 4 * r.parameters * 4)) / 2 ** 20;
+  const growthMb = peak.peakMb - peak.startMb;
+  return {
+    baseMb: peak.startMb, growthMb, limitMb,
+    line: `Memory: ${peak.name} (the run's worker) from ${fmt(peak.startMb)} MiB idle (the fixed base: Node, Nest, tfjs and the warm training thread) to a peak of ${fmt(peak.peakMb)} MiB: +${fmt(growthMb)} MiB against a bound of 1.5 × (${fmt(datasetBytes / 2 ** 20, 1)} MiB of samples + 4 × ${fmt((r.parameters * 4) / 2 ** 20, 1)} MiB of weights) = ${fmt(limitMb)} MiB.`,
+  };
+}
+
+function reportTraining(say: (line?: string) => void, r: TrainResult): void {
+  say(`### ${r.name}: ${fmt(r.parameters)} parameters, ${fmt(r.trainSamples)} training and ${fmt(r.validationSamples)} validation samples, ${EPOCHS} epochs, batch ${BATCH}`);
+  say();
+  const epochSeconds = r.run.metrics.reduce((sum, m) => sum + m.seconds, 0);
+  say(`Trainyard (${r.run.backend ?? '?'}): RUNNING → SUCCEEDED ${fmt(r.wallSeconds, 2)} s → **${fmt(r.samplesPerSecond)} samples/s** (the epochs' own samples/s in training steps: ${r.run.metrics.map((m) => fmt(m.samplesPerSecond)).join(', ')})`);
+  if ('error' in r.torch) say(`PyTorch: not run (${r.torch.error})`);
+  else {
+    say(`PyTorch ${r.torch.torch} (${r.torch.device}), the same epochs end to end (load from disk, train, validate, torch.save + fsync per epoch): ${fmt(r.torch.seconds, 2)} s → **${fmt(r.torch.samplesPerSecond)} samples/s** → ratio ${(r.samplesPerSecond / r.torch.samplesPerSecond).toFixed(2)}×`);
+  }
+  say();
+  const timings = epochTimings(r.run);
+  say('| epoch | Trainyard s | batches | validation | checkpoint | storage | other | PyTorch s | batches | validation | checkpoint |');
+  say('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  const ms = (x: number | undefined) => (x === undefined ? 'not recorded' : fmt(x / 1000, 3));
+  r.run.metrics.forEach((m, i) => {
+    const t = timings[i];
+    const p = 'error' in r.torch ? undefined : r.torch.epochs[i];
+    const peer = p ? `${fmt(p.batches + p.validation + p.checkpoint, 3)} | ${fmt(p.batches, 3)} | ${fmt(p.validation, 3)} | ${fmt(p.checkpoint, 3)}` : '— | — | — | —';
+    say(`| ${m.epoch} | ${fmt(m.seconds, 3)} | ${ms(t?.batchesMs)} | ${ms(t?.validationMs)} | ${ms(t?.checkpointMs)} | ${ms(t?.storageMs)} | ${ms(t?.otherMs)} | ${peer} |`);
+  });
+  const peerLoad = 'error' in r.torch ? '—' : fmt(r.torch.loadSeconds, 3);
+  say(`| outside the epochs | ${fmt(r.wallSeconds - epochSeconds, 3)} | | | | | | ${peerLoad} (load) | | | |`);
+  say();
+  say('Outside the epochs, for Trainyard: loading the samples from Postgres and building the network before the first epoch, and after the last the model version, the test-split evaluation and SUCCEEDED.');
+  say();
+}
+
+function reportQueue(say: (line?: string) => void, q: QueueResult): void {
+  const ms = (x: number) => `${fmt(x)} ms`;
+  say(`${q.runs} runs: submitted and finished in ${fmt(q.wallSeconds, 1)} s → **${fmt(q.runs / q.wallSeconds, 1)} runs/s**${q.failed ? ` (${q.failed} did not succeed)` : ''}`);
+  for (const [message, n] of q.refused) say(`**${n} submission(s) refused**: ${message}`);
+  say(`submit latency (POST /runs answered, all ${q.runs} in flight): p50 ${ms(percentile(q.submitMs, 50))}, p95 ${ms(percentile(q.submitMs, 95))}, max ${ms(Math.max(...q.submitMs))}`);
+  say(`per job: training (its epoch's seconds) mean ${ms(mean(q.trainingMs))}; RUNNING → SUCCEEDED beyond it mean ${ms(mean(q.inRunOverheadMs))} (p95 ${ms(percentile(q.inRunOverheadMs, 95))}); a worker's hand-off from one run's SUCCEEDED to its next RUNNING mean ${ms(mean(q.handOffMs))} (p95 ${ms(percentile(q.handOffMs, 95))})`);
+  say(`overhead per job (beyond-training + hand-off): **${ms(mean(q.inRunOverheadMs) + mean(q.handOffMs))}**; QUEUED → RUNNING (mostly waiting behind the others) p50 ${ms(percentile(q.queuedMs, 50))}`);
+  say();
 }
 
 function watchedNames(memory: MemoryMonitor): string {

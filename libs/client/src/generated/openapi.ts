@@ -475,9 +475,64 @@ export interface components {
                 emptyClasses: string[];
             };
             error?: string;
+            /** @description where the upload's time went (null for datasets stored before it was recorded) */
+            timing: components["schemas"]["DatasetTiming"] | null;
             /** Format: date-time */
             createdAt: string;
             createdBy: components["schemas"]["CreatedBy"];
+        };
+        DatasetTiming: {
+            upload: {
+                /**
+                 * Format: date-time
+                 * @description the request reached the upload route (after the key was checked)
+                 */
+                receivedAt: string;
+                /** @description the multipart body streamed to a temporary file */
+                receiveSeconds: number;
+                /** @description the archive's layout and limits checked */
+                checkSeconds: number;
+                /** @description SHA-256 of the content, to find the same upload again */
+                hashSeconds: number;
+                /** @description the zip copied into Postgres and the row written */
+                storeSeconds: number;
+            };
+            /** @description the dataset job cut it into chunk jobs */
+            split?: {
+                /** Format: date-time */
+                startedAt: string;
+                seconds: number;
+                chunks: number;
+            };
+            /** @description summed over chunk jobs, which run on several workers at once */
+            chunks?: {
+                /** Format: date-time */
+                startedAt: string;
+                /** Format: date-time */
+                endedAt: string;
+                openSeconds: number;
+                preprocessSeconds: number;
+                writeSeconds: number;
+                images: {
+                    readSeconds: number;
+                    hashSeconds: number;
+                    decodeSeconds: number;
+                };
+                perWorker: {
+                    workerId: string;
+                    chunks: number;
+                    images: number;
+                    seconds: number;
+                }[];
+            };
+            /** @description splits drawn, duplicates found and the dataset marked READY, in one transaction */
+            finish?: {
+                /** Format: date-time */
+                startedAt: string;
+                splitsSeconds: number;
+                /** Format: date-time */
+                readyAt: string;
+            };
         };
         CreatedBy: {
             /** Format: uuid */
