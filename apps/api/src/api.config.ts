@@ -1,5 +1,9 @@
+import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { commonEnv, intVar, loadConfig } from '#libs/config';
+
+/** Prediction threads by default: half the cores (1 on a 2-core host), so HTTP keeps the rest. */
+const DEFAULT_PREDICT_THREADS = Math.max(1, Math.min(4, Math.floor(availableParallelism() / 2)));
 
 export const ApiEnvSchema = z.object({
   ...commonEnv,
@@ -30,6 +34,14 @@ export const ApiEnvSchema = z.object({
   MAX_RUN_MEMORY_MB: intVar(16, 4_194_304, 12_288),
   /** Most runs one POST /sweeps may make (grid combinations times random trials); 400 past it. */
   MAX_RUNS_PER_SWEEP: intVar(1, 10_000, 100),
+  /** Threads that decode images and run forward passes for predict and inspect, off the event loop. */
+  PREDICT_THREADS: intVar(1, 256, DEFAULT_PREDICT_THREADS),
+  /** Prediction requests that may wait for a thread; past it 503 with Retry-After instead of an unbounded queue. */
+  PREDICT_QUEUE: intVar(0, 100_000, 32),
+  /** Most images one POST /models/:id/predict may carry; 413 past it. */
+  MAX_PREDICT_IMAGES: intVar(1, 100_000, 64),
+  /** Model weights kept in memory (shared with the prediction threads), least recently used dropped first. */
+  PREDICT_CACHE_MB: intVar(0, 1_048_576, 512),
   /** If set, /metrics is also served without a key on this port, for a scraper inside the cluster. */
   METRICS_PORT: z.coerce.number().int().min(0).max(65_535).optional(),
 });

@@ -19,6 +19,8 @@ import { ModelVersions } from './models/model-versions.js';
 import { ModelVersionsController } from './models/model-versions.controller.js';
 import { ModelsController } from './models/models.controller.js';
 import { ModelsService } from './models/models.service.js';
+import { PredictionPool } from './models/prediction-pool.js';
+import { WeightsCache } from './models/weights-cache.js';
 import { EvaluationsController } from './runs/evaluations.controller.js';
 import { EvaluationsService } from './runs/evaluations.service.js';
 import { RunsController } from './runs/runs.controller.js';
@@ -44,7 +46,7 @@ export class AppModule {
         MulterModule.register({ limits: { fileSize: config.MAX_UPLOAD_MB * 1024 * 1024, files: config.MAX_UPLOAD_FILES } }),
       ],
       controllers: [DatasetsController, SamplesController, RunsController, EvaluationsController, ModelsController, ModelVersionsController, SweepsController, WorkersController, MetricsController],
-      providers: [{ provide: API_CONFIG, useValue: config }, DatasetsService, SamplesService, RunsService, RunWaitingService, SweepsService, EvaluationsService, ModelsService, ModelVersions, ModelExportService, MetricsService, BlobSweeper],
+      providers: [{ provide: API_CONFIG, useValue: config }, DatasetsService, SamplesService, RunsService, RunWaitingService, SweepsService, EvaluationsService, ModelsService, ModelVersions, ModelExportService, PredictionPool, WeightsCache, MetricsService, BlobSweeper],
     };
   }
 }

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Architecture } from '#libs/contracts';
 import { allSamples, batches } from './dataset.js';
 import { createNetwork, probabilities } from './network.js';
-import { decodeWeights } from './weights.js';
+import { parameterViews } from './weights.js';
 
 const BATCH = 256;
 
@@ -13,7 +13,7 @@ const BATCH = 256;
 export function predict(architecture: Architecture, weights: Uint8Array, pixels: Uint8Array, table?: Float32Array): number[][] {
   const { inputSize } = architecture;
   const samples = allSamples({ pixels, table }, inputSize);
-  const network = createNetwork(architecture, decodeWeights(architecture, weights).values);
+  const network = createNetwork(architecture, parameterViews(architecture, weights));
   try {
     const rows: number[][] = [];
     for (const batch of batches(samples, null, BATCH, 1)) {

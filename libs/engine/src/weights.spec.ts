@@ -1,6 +1,6 @@
 import type { Architecture } from '#libs/contracts';
 import { initialValues } from './network.js';
-import { decodeWeights, encodeWeights, parameterCount, stripOptimizerState } from './weights.js';
+import { decodeWeights, encodeWeights, parameterCount, parameterViews, stripOptimizerState } from './weights.js';
 
 const architecture: Architecture = {
   inputSize: 6,
@@ -33,6 +33,17 @@ describe('weights', () => {
     const decoded = decodeWeights(architecture, view);
     expect(decoded.values).toEqual(values);
     expect(decoded.optimizerState).toBeNull();
+  });
+
+  it('are viewed in place in shared memory, and decoded where a view is not aligned', () => {
+    const values = initialValues(architecture, 4);
+    const shared = new SharedArrayBuffer(4 * parameterCount(architecture));
+    new Uint8Array(shared).set(encodeWeights(values));
+    const views = parameterViews(architecture, new Uint8Array(shared));
+    expect(views.map((v) => Array.from(v))).toEqual(values.map((v) => Array.from(v)));
+    expect(views.every((v) => v.buffer === shared)).toBe(true);
+    expect(parameterViews(architecture, viewAtOffset(encodeWeights(values), 3))).toEqual(values);
+    expect(() => parameterViews(architecture, new Uint8Array(shared, 0, 8))).toThrow(/needs/);
   });
 
   it('carry optimizer state after the parameters, and strip it again', () => {

@@ -78,6 +78,26 @@ export function decodeWeights(architecture: Architecture, bytes: Uint8Array): De
   return { values, optimizerState: { optimizer, iterations, slots: readFloats(view, at + HEADER_BYTES, slotSizes) } };
 }
 
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/**
+ * W0, b0, W1, b1, … as float32 arrays viewing `bytes` in place (no copy: a model shared between threads in
+ * a SharedArrayBuffer stays one copy) where the host is little-endian and `bytes` is 4-byte aligned;
+ * elsewhere decoded. Any optimizer state after the parameters is ignored.
+ */
+export function parameterViews(architecture: Architecture, bytes: Uint8Array): Float32Array[] {
+  if (!LITTLE_ENDIAN || bytes.byteOffset % 4 !== 0) return decodeWeights(architecture, bytes).values;
+  const sizes = variableSizes(architecture);
+  const paramBytes = 4 * sizes.reduce((sum, n) => sum + n, 0);
+  if (bytes.byteLength < paramBytes) throw new Error(`weights blob has ${bytes.byteLength} bytes; this architecture needs ${paramBytes}`);
+  let at = bytes.byteOffset;
+  return sizes.map((size) => {
+    const view = new Float32Array(bytes.buffer, at, size);
+    at += 4 * size;
+    return view;
+  });
+}
+
 /** The parameters alone: what a finished model keeps once nobody will resume its training. */
 export function stripOptimizerState(architecture: Architecture, bytes: Uint8Array): Uint8Array {
   return bytes.subarray(0, 4 * parameterCount(architecture));

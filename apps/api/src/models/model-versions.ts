@@ -3,11 +3,15 @@ import { PrismaService } from '#libs/database';
 import { assertOwnerOrAdmin, type Principal } from '../auth/index.js';
 import { notFound } from '../http/domain-error.js';
 import type { VersionRef } from './version-ref.js';
+import { WeightsCache } from './weights-cache.js';
 
 /** Finds a model's version by number, by `@alias`, or (no ref) the newest; and keeps its aliases. */
 @Injectable()
 export class ModelVersions {
-  constructor(private readonly prisma: PrismaService) {}
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly weights: WeightsCache,
+  ) {}
 
   async resolve(modelId: string, ref: VersionRef | undefined) {
     if (typeof ref === 'object') {
@@ -43,6 +47,7 @@ export class ModelVersions {
     await this.assertMayChange(principal, modelId);
     const target = await this.resolve(modelId, ref);
     await this.prisma.modelVersion.deleteMany({ where: { id: target.id } });
+    this.weights.forget(target.id);
   }
 
   /** An alias decides what others' predictions use, so it is the model owner's to change. */

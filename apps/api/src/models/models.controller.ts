@@ -1,12 +1,12 @@
 import { Body, Controller, Get, HttpStatus, Param, Post, Query, UploadedFiles, UseInterceptors } from '@nestjs/common';
-import { FilesInterceptor } from '@nestjs/platform-express';
 import { ApiBody, ApiConsumes, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { Roles } from '../auth/index.js';
 import { ModelPageSchema, ModelViewSchema, PageQuerySchema, type PageQuery, PredictionsSchema } from '#libs/contracts';
 import { multipartBody } from '../openapi/multipart.js';
 import { Returns } from '../openapi/returns.decorator.js';
-import { type ImageFile, ModelsService } from './models.service.js';
+import { ImagesUpload, onDisk, type UploadedImages } from './image-upload.js';
+import { ModelsService } from './models.service.js';
 import { VersionRefSchema } from './version-ref.js';
 
 const PredictSchema = z.strictObject({ version: VersionRefSchema.optional() });
@@ -28,18 +28,18 @@ export class ModelsController {
     return this.models.get(id);
   }
 
-  /** multipart: images in `files`, optional `version`: a number or `@alias` (default: the newest). */
+  /** multipart: images in `files` (at most MAX_PREDICT_IMAGES), optional `version`: a number or `@alias` (default: the newest). */
   @Post(':id/predict')
   @Roles('member')
-  @UseInterceptors(FilesInterceptor('files'))
+  @UseInterceptors(ImagesUpload('files', { name: 'MAX_PREDICT_IMAGES', of: (config) => config.MAX_PREDICT_IMAGES }))
   @ApiConsumes('multipart/form-data')
   @ApiBody(multipartBody(PredictSchema, { files: { description: 'images to classify', many: true } }))
-  @Returns(HttpStatus.CREATED, PredictionsSchema, { errors: [HttpStatus.NOT_FOUND] })
+  @Returns(HttpStatus.CREATED, PredictionsSchema, { errors: [HttpStatus.NOT_FOUND, HttpStatus.PAYLOAD_TOO_LARGE, HttpStatus.SERVICE_UNAVAILABLE] })
   predict(
     @Param('id', { schema: z.uuid() }) id: string,
-    @UploadedFiles() files: ImageFile[] | undefined,
+    @UploadedFiles() files: UploadedImages | undefined,
     @Body({ schema: PredictSchema }) body: z.infer<typeof PredictSchema>,
   ) {
-    return this.models.predict(id, files ?? [], body.version);
+    return this.models.predict(id, onDisk(files ?? []), body.version);
   }
 }

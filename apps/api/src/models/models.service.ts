@@ -1,27 +1,21 @@
 import { Injectable } from '@nestjs/common';
 import { type Architecture, iso, type ModelSummary, type ModelView, type Page, type PageQuery, toPage } from '#libs/contracts';
-import { BlobStore, PrismaService } from '#libs/database';
-import { predict, selectBackend } from '#libs/engine';
-import { activationTable, ImageError, storedSpec, toPixels } from '#libs/preprocess';
+import { PrismaService } from '#libs/database';
 import { CREATED_BY } from '../auth/index.js';
 import { invalidInput, notFound } from '../http/domain-error.js';
 import { ModelVersions } from './model-versions.js';
+import { PredictionPool } from './prediction-pool.js';
+import type { ImageOnDisk } from './prediction-task.js';
 import type { VersionRef } from './version-ref.js';
-
-export interface ImageFile {
-  originalname: string;
-  buffer: Buffer;
-}
+import { WeightsCache } from './weights-cache.js';
 
 @Injectable()
 export class ModelsService {
-  // Prediction is a few small matrix products: the plain cpu backend, loaded once, is plenty.
-  private readonly backend = selectBackend('cpu');
-
   constructor(
     private readonly prisma: PrismaService,
     private readonly versions: ModelVersions,
-    private readonly blobs: BlobStore,
+    private readonly pool: PredictionPool,
+    private readonly weights: WeightsCache,
   ) {}
 
   async list(page: PageQuery): Promise<Page<ModelSummary>> {
@@ -84,27 +78,21 @@ export class ModelsService {
     };
   }
 
-  /** Classifies images with a model version, preprocessing them by the spec its dataset was built with. */
-  async predict(id: string, images: ImageFile[], version?: VersionRef) {
+  /** Classifies images with a model version, preprocessing them by the spec its dataset was built with, in a prediction thread. */
+  async predict(id: string, images: ImageOnDisk[], version?: VersionRef) {
     if (images.length === 0) throw invalidInput('files', 'send one or more images in the multipart field "files"');
     const stored = await this.versions.resolve(id, version);
     const architecture = stored.architecture as unknown as Architecture;
-    const spec = storedSpec(architecture.input, architecture.preprocess);
-    const pixels = new Uint8Array(images.length * architecture.inputSize);
-    for (const [i, image] of images.entries()) {
-      const bytes = await toPixels(image.buffer, spec).catch((error: unknown) => {
-        throw error instanceof ImageError ? invalidInput('files', `${image.originalname}: ${error.message}`) : error;
-      });
-      pixels.set(bytes, i * architecture.inputSize);
-    }
-    await this.backend;
-    const probabilities = predict(architecture, await this.blobs.read(stored.blobId), pixels, activationTable(spec));
+    // Refused before the weights are loaded for a request that could only wait.
+    this.pool.assertRoom();
+    const outcome = await this.pool.run({ architecture, weights: await this.weights.get(stored), images });
+    if ('badImage' in outcome) throw invalidInput('files', `${outcome.badImage.file}: ${outcome.badImage.message}`);
     return {
       modelId: id,
       version: stored.version,
-      predictions: probabilities.map((p, i) => {
+      predictions: outcome.probabilities.map((p, i) => {
         const best = p.indexOf(Math.max(...p));
-        return { file: images[i]!.originalname, label: architecture.classes[best], probabilities: Object.fromEntries(architecture.classes.map((c, k) => [c, p[k]])) };
+        return { file: images[i]!.file, label: architecture.classes[best], probabilities: Object.fromEntries(architecture.classes.map((c, k) => [c, p[k]])) };
       }),
     };
   }
