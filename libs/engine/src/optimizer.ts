@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { OptimizerSpec } from '#libs/contracts';
+import { updateInPlace } from './blas/cpu-blas.js';
 import type { OptimizerState } from './weights.js';
 
 const MOMENTUM = 0.9;
@@ -7,13 +8,30 @@ const MOMENTUM = 0.9;
 export function createOptimizer(spec: OptimizerSpec): tf.Optimizer {
   switch (spec.name) {
     case 'sgd':
-      return tf.train.sgd(spec.learningRate);
+      return new InPlaceSgd(spec.learningRate);
     case 'momentum':
       return tf.train.momentum(spec.learningRate, MOMENTUM);
     case 'adam':
       return tf.train.adam(spec.learningRate);
     case 'rmsprop':
       return tf.train.rmsprop(spec.learningRate);
+  }
+}
+
+/**
+ * tfjs's SGD, but on 'cpu-blas' each weight is updated in its own array by one native pass (same float32
+ * result), instead of a multiply and an add that each write a new array as large as the weights.
+ */
+class InPlaceSgd extends tf.SGDOptimizer {
+  override applyGradients(variableGradients: tf.NamedTensorMap | { name: string; tensor: tf.Tensor }[]): void {
+    const named = Array.isArray(variableGradients) ? variableGradients : Object.entries(variableGradients).map(([name, tensor]) => ({ name, tensor }));
+    const rest = named.filter(({ name, tensor }) => {
+      const variable = tf.engine().registeredVariables[name];
+      return !(variable && tensor && updateInPlace(variable, tensor, -this.learningRate));
+    });
+    if (rest.length === named.length) return super.applyGradients(variableGradients);
+    // tfjs's update for the weights that could not be done in place; it counts the step (iterations) once.
+    super.applyGradients(rest);
   }
 }
 

@@ -576,6 +576,13 @@ napi_value Unary(napi_env env, napi_callback_info info) {
   return Undefined(env);
 }
 
+__attribute__((noinline)) void SgdLoop(float* __restrict v, const float* __restrict g, float c, size_t size) {
+  for (size_t i = 0; i < size; i++) {
+    const float step = c * g[i];
+    v[i] = step + v[i];
+  }
+}
+
 // sum(x, rows, cols, axis, out): axis 0 sums each column (out has cols), axis 1 each row (out has rows);
 // in double, in index order, as tfjs's cpu Sum does after moving the reduced axis innermost.
 napi_value Sum(napi_env env, napi_callback_info info) {
@@ -644,6 +651,23 @@ napi_value BiasActivate(napi_env env, napi_callback_info info) {
   return Undefined(env);
 }
 
+// sgdStep(values, gradient, scale): in place, values += float32(scale) * gradient — tfjs's SGD update
+// add(mul(c, g), v) with the same two float32 roundings, without its two new arrays and three passes.
+napi_value SgdStep(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr));
+  float *v, *g;
+  size_t vl, gl;
+  double scale;
+  if (argc != 3 || !GetFloats(env, argv[0], &v, &vl) || !GetFloats(env, argv[1], &g, &gl) || !GetDouble(env, argv[2], &scale)) {
+    return Throw(env, "sgdStep(values: Float32Array, gradient: Float32Array, scale)");
+  }
+  if (vl != gl) return Throw(env, "sgdStep: values and gradient differ in length");
+  SgdLoop(v, g, static_cast<float>(scale), vl);
+  return Undefined(env);
+}
+
 napi_value Init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
       {"open", nullptr, Open, nullptr, nullptr, nullptr, napi_default, nullptr},
@@ -654,6 +678,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"unary", nullptr, Unary, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"sum", nullptr, Sum, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"biasActivate", nullptr, BiasActivate, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"sgdStep", nullptr, SgdStep, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   if (napi_define_properties(env, exports, sizeof props / sizeof props[0], props) != napi_ok) return nullptr;
   return exports;

@@ -6,6 +6,7 @@ import { createRng } from '../rng.js';
 import { xorBlobs } from '../testing/toy-data.js';
 import { epochsOn } from '../testing/epochs-on.js';
 import { train, type EpochResult } from '../trainer.js';
+import { createOptimizer } from '../optimizer.js';
 import { decodeWeights } from '../weights.js';
 import { CPU_BLAS, describe as describeBlas, kernelCalls, pool, registerCpuBlas } from './cpu-blas.js';
 import { blasCandidates, findAddon, loadNativeBlas } from './native.js';
@@ -350,6 +351,38 @@ whenAvailable('the cpu-blas backend', () => {
     temporary.dispose();
     expect(pool.bytes).toBe(before + n * 4);
     tf.dispose([...later, view, a, b]);
+  });
+
+  it('updates sgd weights in their own array, bit for bit as tfjs\'s sgd on the cpu backend, but never an array that was read out', async () => {
+    const n = 300 * 70;
+    const step = async (backend: 'cpu' | typeof CPU_BLAS, readFirst: boolean) => {
+      await selectBackend(backend);
+      const initial = randomTensor([300, 70], 71);
+      const w = tf.variable(initial);
+      initial.dispose(); // as createNetwork does: the variable alone holds its array
+      const g = randomTensor([300, 70], 72);
+      const optimizer = createOptimizer({ name: 'sgd', learningRate: 0.037 });
+      const before = (tf.backend() as unknown as { data: { get(id: object): { values: Float32Array } } }).data.get(w.dataId).values;
+      const seen = readFirst ? (w.dataSync() as Float32Array) : null;
+      const kept = seen && Float32Array.from(seen);
+      optimizer.applyGradients({ [w.name]: g });
+      const after = (tf.backend() as unknown as { data: { get(id: object): { values: Float32Array } } }).data.get(w.dataId).values;
+      const values = Array.from(w.dataSync() as Float32Array);
+      const iterations = optimizer.iterations;
+      tf.dispose([w, g]);
+      optimizer.dispose();
+      return { values, inPlace: after === before, untouched: seen ? Array.from(seen).every((v, i) => v === kept![i]) : true, iterations };
+    };
+    const reference = await step('cpu', false);
+    const inPlace = await step(CPU_BLAS, false);
+    expect(inPlace.inPlace).toBe(true);
+    expect(inPlace.values).toEqual(reference.values);
+    expect(inPlace.values).toHaveLength(n);
+    expect(inPlace.iterations).toBe(reference.iterations);
+    const readOut = await step(CPU_BLAS, true);
+    expect(readOut.inPlace).toBe(false);
+    expect(readOut.untouched).toBe(true);
+    expect(readOut.values).toEqual(reference.values);
   });
 
   it('trains a layer with large weight matrices (recycled arrays, products split over threads) to the cpu backend\'s metrics, the same every run', async () => {

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { backend_util, DataId, KernelBackend } from '@tensorflow/tfjs';
 import { FAST_KERNELS, guardAliases, pool, withFallback } from './kernels.js';
-import { loadNativeBlas, type NativeBlas } from './native.js';
+import { loadNativeBlas, type NativeBlas, type NativeKernels } from './native.js';
 
 export { kernelCalls, pool } from './kernels.js';
 
@@ -25,6 +25,7 @@ interface MathBackendCPU extends KernelBackend {
  */
 export function registerCpuBlas(): string {
   const blas = loadNativeBlas();
+  kernels = blas.kernels;
   if (!tf.findBackendFactory(CPU_BLAS)) {
     const cpuFactory = tf.findBackendFactory('cpu');
     if (!cpuFactory) throw new Error("tfjs's cpu backend is not registered");
@@ -76,6 +77,24 @@ export function describe(blas: NativeBlas): string {
   const library = blas.config ? [name, version, core].filter(Boolean).join(' ') : blas.library;
   const threads = blas.threads === null ? '' : `, ${blas.threads} thread${blas.threads === 1 ? '' : 's'}`;
   return `cpu (${library}${threads})`;
+}
+
+let kernels: NativeKernels | null = null;
+
+/**
+ * variable += scale · gradient in the variable's own array, on 'cpu-blas'; false (nothing done) elsewhere,
+ * or where the array may be seen by someone else: another tensor shares it, or it was read out.
+ */
+export function updateInPlace(variable: tf.Variable, gradient: tf.Tensor, scale: number): boolean {
+  if (!kernels || tf.getBackend() !== CPU_BLAS || variable.dtype !== 'float32' || gradient.dtype !== 'float32') return false;
+  const data = (tf.backend() as unknown as { data: { get(id: DataId): { values?: unknown; refCount?: number } | undefined } }).data;
+  const target = data.get(variable.dataId);
+  const values = target?.values;
+  const gradientValues = data.get(gradient.dataId)?.values;
+  if (!(values instanceof Float32Array) || !(gradientValues instanceof Float32Array) || target!.refCount !== 1 || pool.isEscaped(values)) return false;
+  if (values.length !== gradientValues.length) return false;
+  kernels.sgdStep(values, gradientValues, scale);
+  return true;
 }
 
 /** Drops the recycled arrays kept for the next step, e.g. when a long-lived thread goes idle between runs. */

@@ -25,6 +25,7 @@ export interface NativeKernels {
   unary(op: number, x: Float32Array, out: Float32Array, alpha: number): void;
   sum(x: Float32Array, rows: number, cols: number, axis: 0 | 1, out: Float32Array): void;
   biasActivate(c: Float32Array, cols: number, bias: Float32Array | null, op: number, alpha: number): void;
+  sgdStep(values: Float32Array, gradient: Float32Array, scale: number): void;
 }
 
 export interface NativeBlas {

@@ -57,6 +57,10 @@ export class ArrayPool {
     if (ArrayBuffer.isView(values)) this.escaped.add(values.buffer);
   }
 
+  isEscaped(values: ArrayBufferView): boolean {
+    return this.escaped.has(values.buffer);
+  }
+
   get bytes(): number {
     return this.pooledBytes;
   }
