@@ -6,6 +6,7 @@ import type { Architecture } from '#libs/contracts';
 import { BlobStore, PgBinary, type PrismaClient } from '#libs/database';
 import { encodeWeights, initialValues, predict, selectBackend } from '#libs/engine';
 import { activationTable, storedSpec, toPixels } from '#libs/preprocess';
+import { startApi } from '#libs/launcher';
 import { startSystem, uniqueName } from '#libs/testing';
 import { startTestApi } from '../apps/api/src/testing/test-app.js';
 import { PredictionPool } from '../apps/api/src/models/prediction-pool.js';
@@ -118,51 +119,45 @@ describe('prediction runs in a thread pool, off the API\'s event loop', () => {
     expect(spent).toBeLessThan((10 * inLoopCpuMs) / 3);
   }, 120_000);
 
-  it('keeps GET /runs\' p95 under 50 ms while 10 predictions run (3× the machine\'s own p95 where it is busier than that)', async () => {
-    const getRuns = async () => {
+  it('keeps GET /runs\' p95 under 50 ms while 10 predictions run (twice an idle twin API\'s p95 when the machine is busier than that)', async () => {
+    // A second API on the same database, timed in the same moments but sent no predictions: what this
+    // machine's load (the prediction threads' CPU included) does to any API, which no code can lower.
+    const twin = await startApi({ ...system.env, ...LIMITS });
+    system.adopt(twin.api);
+    const getRuns = async (url: string) => {
       const started = performance.now();
-      const response = await fetch(`${system.url}/runs`, { headers: system.api.authHeaders });
+      const response = await fetch(`${url}/runs`, { headers: system.api.authHeaders });
       expect(response.status).toBe(200);
       await response.arrayBuffer();
       return performance.now() - started;
     };
-    /** Latencies of GET /runs, one every 20 ms, while `until` says go on. */
-    const sample = async (until: () => boolean) => {
-      const latencies: number[] = [];
-      while (until()) {
-        const ms = await getRuns();
-        if (until()) latencies.push(ms);
-        await sleep(20);
-      }
-      return latencies;
-    };
-    const count = (n: number) => () => n-- > 0;
-    await sample(count(5));
-    const before = await sample(count(40));
+    for (let i = 0; i < 5; i++) await Promise.all([getRuns(system.url), getRuns(twin.url)]);
 
     let running = true;
     const started = performance.now();
     const predictions = Promise.all(Array.from({ length: 10 }, () => predictOnce(imagesForm(images)))).finally(() => (running = false));
-    const during = await sample(() => running);
+    const busy: number[] = [];
+    const idle: number[] = [];
+    while (running) {
+      const [a, b] = [await getRuns(system.url), await getRuns(twin.url)];
+      if (running) busy.push(a), idle.push(b);
+      await sleep(20);
+    }
     const predictionMs = performance.now() - started;
-    const responses = await predictions;
-    const after = await sample(count(40));
-    expect(responses.map((r) => r.status)).toEqual(Array(10).fill(201));
+    expect((await predictions).map((r) => r.status)).toEqual(Array(10).fill(201));
 
-    // The same requests without predictions, before and after: this machine's own p95, which no code in
-    // the API can lower. On a quiet machine it is a few ms and the limit is the issue's 50 ms.
-    const baseline = p95([...before, ...after]);
-    const limit = Math.max(50, 3 * baseline);
-    const loaded = p95(during);
+    // On a quiet machine the twin answers in a few ms and the limit is the issue's 50 ms.
+    const limit = Math.max(50, 2 * p95(idle));
+    const loaded = p95(busy);
     console.log(
-      `GET /runs p95: ${loaded.toFixed(1)} ms during 10 predictions (${during.length} requests over ${predictionMs.toFixed(0)} ms), ` +
-        `${baseline.toFixed(1)} ms without (limit ${limit.toFixed(0)} ms); one request's forward pass on a main thread: ${inLoopMs.toFixed(0)} ms`,
+      `GET /runs p95: ${loaded.toFixed(1)} ms during 10 predictions (${busy.length} requests over ${predictionMs.toFixed(0)} ms), ` +
+        `${p95(idle).toFixed(1)} ms on the idle twin (limit ${limit.toFixed(0)} ms); one request's forward pass on a main thread: ${inLoopMs.toFixed(0)} ms`,
     );
     // What makes this a test of the event loop: one request's forward pass alone holds a loop for more
     // than twice the limit, so with prediction on the loop nearly every GET /runs would wait past it.
     expect(inLoopMs).toBeGreaterThan(2 * limit);
     expect(loaded).toBeLessThan(limit);
-    expect(during.length).toBeGreaterThanOrEqual(20);
+    expect(busy.length).toBeGreaterThanOrEqual(20);
   }, 120_000);
 
   it('refuses more images than MAX_PREDICT_IMAGES with 413 naming the limit, before decoding any', async () => {
