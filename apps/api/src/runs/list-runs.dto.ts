@@ -23,6 +23,7 @@ export const ListRunsSchema = PageQuerySchema.extend({
   datasetId: z.uuid().optional(),
   modelId: z.uuid().optional(),
   createdBy: z.uuid().optional().describe('the id of the API key that submitted the run'),
+  sweepId: z.uuid().optional().describe('runs made by this sweep'),
   optimizer: z.enum(OPTIMIZERS).optional(),
   activation: z.enum(ACTIVATIONS).optional().describe('runs with at least one hidden layer using it'),
   minValAccuracy: z.coerce.number().min(0).max(1).optional().describe('final validation accuracy at least this'),

@@ -8,6 +8,7 @@ export function runSearch(query: ListRunsQuery): { where: Prisma.RunWhereInput; 
     datasetId: query.datasetId,
     modelId: query.modelId,
     createdById: query.createdBy,
+    sweepId: query.sweepId,
     ...(query.optimizer && { optimizer: { path: ['name'], equals: query.optimizer } }),
     // jsonb containment: some element of the layers array has this activation.
     ...(query.activation && { layers: { array_contains: [{ activation: query.activation }] } }),

@@ -44,6 +44,7 @@ export function toRunSummary(run: RunRow): RunSummary {
     createdBy: run.createdBy,
     final: toFinal(run),
     durationSeconds: run.durationSeconds,
+    sweep: run.sweepId ? { id: run.sweepId, index: run.sweepIndex ?? 0, params: (run.sweepParams ?? {}) as Record<string, unknown> } : null,
   };
 }
 

@@ -51,6 +51,10 @@ describe('the sweeps API', () => {
       [accepted.runIds[2], 2, { 'layers.0.units': 8, 'optimizer.learningRate': 0.1 }],
       [accepted.runIds[3], 3, { 'layers.0.units': 8, 'optimizer.learningRate': 0.01 }],
     ]);
+    expect(held.sweep).toEqual({ id: accepted.id, index: 3, params: { 'layers.0.units': 8, 'optimizer.learningRate': 0.01 } });
+    const listed = await api.client.listRuns({ sweepId: accepted.id, orderBy: 'createdAt' });
+    expect(listed.items.map((r) => r.id).sort()).toEqual([...accepted.runIds].sort());
+    expect(listed.total).toBe(4);
     const page = await api.client.request<{ total: number; limit: number; offset: number; items: { id: string }[] }>('GET', '/sweeps?limit=1');
     expect(page).toMatchObject({ limit: 1, offset: 0, items: [{ id: expect.any(String) }] });
     expect(page.total).toBeGreaterThanOrEqual(1);

@@ -617,6 +617,15 @@ export interface components {
             final: components["schemas"]["FinalMetrics"] | null;
             /** @description seconds spent training the stored epochs */
             durationSeconds: number;
+            /** @description the sweep that made it, its place in the sweep and the values the sweep gave it; null for a run submitted alone */
+            sweep: {
+                /** Format: uuid */
+                id: string;
+                index: number;
+                params: {
+                    [key: string]: unknown;
+                };
+            } | null;
             metrics: components["schemas"]["EpochMetrics"][];
             history: components["schemas"]["HistoryEntry"][];
             modelVersion: {
@@ -748,6 +757,15 @@ export interface components {
             final: components["schemas"]["FinalMetrics"] | null;
             /** @description seconds spent training the stored epochs */
             durationSeconds: number;
+            /** @description the sweep that made it, its place in the sweep and the values the sweep gave it; null for a run submitted alone */
+            sweep: {
+                /** Format: uuid */
+                id: string;
+                index: number;
+                params: {
+                    [key: string]: unknown;
+                };
+            } | null;
         };
         EvaluationView: {
             /** @enum {string} */
@@ -1340,6 +1358,8 @@ export interface operations {
                 modelId?: string;
                 /** @description the id of the API key that submitted the run */
                 createdBy?: string;
+                /** @description runs made by this sweep */
+                sweepId?: string;
                 optimizer?: "sgd" | "momentum" | "adam" | "rmsprop";
                 /** @description runs with at least one hidden layer using it */
                 activation?: "sigmoid" | "relu" | "tanh" | "linear" | "leakyRelu";

@@ -85,6 +85,10 @@ export const RunSummarySchema = z
     createdBy: CreatedBySchema,
     final: FinalMetricsSchema.nullable().describe('null before the first epoch'),
     durationSeconds: z.number().describe('seconds spent training the stored epochs'),
+    sweep: z
+      .object({ id: z.uuid(), index: z.number().int(), params: z.record(z.string(), z.unknown()) })
+      .nullable()
+      .describe('the sweep that made it, its place in the sweep and the values the sweep gave it; null for a run submitted alone'),
   })
   .meta({ id: 'RunSummary' });
 export type RunSummary = z.infer<typeof RunSummarySchema>;
