@@ -18,6 +18,8 @@ export interface BlockSource {
  */
 export class BlockZipReader extends yauzl.RandomAccessReader {
   private readonly cache = new Map<number, Promise<Buffer>>();
+  /** The cached blocks that have arrived, for reads that need not wait. */
+  private readonly ready = new Map<number, Buffer>();
 
   constructor(
     private readonly source: BlockSource,
@@ -49,6 +51,14 @@ export class BlockZipReader extends yauzl.RandomAccessReader {
   }
 
   override read(buffer: Buffer, offset: number, length: number, position: number, callback: (err: Error | null, bytesRead?: number) => void): void {
+    // A header inside a block already in memory is copied at once: yauzl reads two per directory entry.
+    const index = Math.floor(position / this.source.blockBytes);
+    const held = this.ready.get(index);
+    const from = position - index * this.source.blockBytes;
+    if (held && from + length <= held.length) {
+      held.copy(buffer, offset, from, from + length);
+      return callback(null, length);
+    }
     this.bytes(position, position + length).then(
       (bytes) => {
         bytes.copy(buffer, offset);
@@ -67,6 +77,7 @@ export class BlockZipReader extends yauzl.RandomAccessReader {
 
   override close(callback: (err: Error | null) => void): void {
     this.cache.clear();
+    this.ready.clear();
     (this.source.close?.() ?? Promise.resolve()).then(() => callback(null), callback);
   }
 
@@ -75,10 +86,17 @@ export class BlockZipReader extends yauzl.RandomAccessReader {
     if (block) this.cache.delete(index); // re-inserted below: most recently used last
     else {
       block = this.source.block(index);
-      block.catch(() => this.cache.delete(index));
+      block.then(
+        (bytes) => this.cache.get(index) === block && this.ready.set(index, bytes),
+        () => this.cache.delete(index),
+      );
     }
     this.cache.set(index, block);
-    while (this.cache.size > this.cachedBlocks) this.cache.delete(this.cache.keys().next().value!);
+    while (this.cache.size > this.cachedBlocks) {
+      const oldest = this.cache.keys().next().value!;
+      this.cache.delete(oldest);
+      this.ready.delete(oldest);
+    }
     return block;
   }
 }

@@ -1,5 +1,6 @@
 import sharp from 'sharp';
 import { ImageError, messageOf } from './errors.js';
+import { plainPngPixels } from './png.js';
 import type { PreprocessSpec } from './preprocess-spec.js';
 
 export interface ImageSize {
@@ -31,6 +32,12 @@ export async function toPixels(image: Buffer, spec: PixelSpec): Promise<Uint8Arr
   }
   if (channels !== 1 && channels !== 3) throw new RangeError(`channels must be 1 or 3, got ${String(channels)}`);
   if (!/^#[0-9a-fA-F]{6}$/.test(background)) throw new RangeError(`background must be a colour like "#ffffff", got ${background}`);
+  // A PNG already at the spec's size and format: libvips would hand its pixels back unchanged.
+  return plainPngPixels(image, width, height, channels) ?? decodeWithLibvips(image, { width, height, fit, channels, background });
+}
+
+/** toPixels through libvips, for every image that is not already a plain PNG of the right size. */
+export async function decodeWithLibvips(image: Buffer, { width, height, fit, channels, background }: Required<PixelSpec>): Promise<Uint8Array> {
   // Gray output gets a neutral fill of the background's own gray, so the padding and the alpha
   // composite read the same whichever band count the source had.
   const fill = channels === 1 ? neutral(await grayOf(background)) : background;
