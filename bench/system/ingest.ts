@@ -98,7 +98,7 @@ export function ingestSteps(r: Omit<IngestResult, 'opencv'>): Step[] {
     steps.push({ name: 'chunks: row writes (binary COPY)', seconds: (span * c.writeSeconds) / total });
     const finishAt = at(t.finish.startedAt);
     steps.push({ name: 'last chunk done → the dataset job resumes', seconds: finishAt - chunksEnd });
-    steps.push({ name: 'splits + duplicates + READY (one transaction)', seconds: t.finish.splitsSeconds });
+    steps.push({ name: 'splits (one UPDATE) + duplicates + READY', seconds: t.finish.splitsSeconds });
   }
   const counted = steps.reduce((sum, s) => sum + s.seconds, 0);
   steps.push({ name: 'unaccounted', seconds: r.wallSeconds - counted });

@@ -38,6 +38,24 @@ export class SampleStore {
     });
   }
 
+  /** Every sample of a dataset without its pixels, in index order: what splits and duplicates are drawn from. */
+  async listing(datasetId: string): Promise<{ index: number; label: number; file: string; sha256: string | null }[]> {
+    const rows = this.pg.copyOut(`SELECT index, label, file, sha256 FROM samples WHERE "datasetId" = ${uuidLiteral(datasetId)} ORDER BY index`);
+    const out: { index: number; label: number; file: string; sha256: string | null }[] = [];
+    for await (const [index, label, file, sha256] of rows) {
+      out.push({ index: index!.readInt32BE(), label: label!.readInt32BE(), file: file!.toString('utf8'), sha256: sha256?.toString('utf8') ?? null });
+    }
+    return out;
+  }
+
+  /** Sets each listed sample's split in one statement (`splits[i]` for `indices[i]`). */
+  async setSplits(datasetId: string, indices: number[], splits: string[]): Promise<void> {
+    await this.pg.pool.query(
+      'UPDATE samples s SET split = v.split FROM unnest($2::int[], $3::text[]) AS v(index, split) WHERE s."datasetId" = $1 AND s.index = v.index',
+      [datasetId, indices, splits],
+    );
+  }
+
   /** A dataset's samples in index order, optionally without the test split or only it; `offset`/`limit` pick a window. */
   async *read(datasetId: string, options: { withoutTest?: boolean; onlyTest?: boolean; offset?: number; limit?: number } = {}): AsyncGenerator<StoredSample> {
     const filter = options.withoutTest ? ` AND split <> 'test'` : options.onlyTest ? ` AND split = 'test'` : '';

@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import sharp from 'sharp';
+import sharp, { type PngOptions } from 'sharp';
 import { decodeWithLibvips, toPixels } from './image.js';
 import { plainPngPixels } from './png.js';
 
 const spec = (width: number, height: number, channels: 1 | 3) => ({ width, height, channels, fit: 'fill' as const, background: '#ffffff' });
 
-async function png(width: number, height: number, channels: 1 | 3 | 4, options: sharp.PngOptions = {}): Promise<Buffer> {
+async function png(width: number, height: number, channels: 1 | 3 | 4, options: PngOptions = {}): Promise<Buffer> {
   // Smooth ramps plus noise, so every filter type (sub, up, average, paeth) wins somewhere under adaptive filtering.
   const raw = Buffer.alloc(width * height * channels);
   const noise = randomBytes(raw.length);

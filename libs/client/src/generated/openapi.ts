@@ -525,7 +525,7 @@ export interface components {
                     seconds: number;
                 }[];
             };
-            /** @description splits drawn, duplicates found and the dataset marked READY, in one transaction */
+            /** @description splits drawn and written, duplicates found, the dataset marked READY */
             finish?: {
                 /** Format: date-time */
                 startedAt: string;

@@ -52,7 +52,7 @@ export const DatasetTimingSchema = z
     finish: z
       .object({ startedAt: Timestamp, splitsSeconds: Seconds, readyAt: Timestamp })
       .optional()
-      .describe('splits drawn, duplicates found and the dataset marked READY, in one transaction'),
+      .describe('splits drawn and written, duplicates found, the dataset marked READY'),
   })
   .meta({ id: 'DatasetTiming' });
 export type DatasetTiming = z.infer<typeof DatasetTimingSchema>;
