@@ -12,6 +12,9 @@ import { SamplesController } from './datasets/samples.controller.js';
 import { SamplesService } from './datasets/samples.service.js';
 import { MetricsController } from './metrics/metrics.controller.js';
 import { MetricsService } from './metrics/metrics.service.js';
+import { EventsController } from './events/events.controller.js';
+import { EventsService } from './events/events.service.js';
+import { LiveStreams } from './events/live-streams.js';
 import { HealthModule } from './health/health.module.js';
 import { FailFastRedisModule } from './redis/fail-fast-redis.js';
 import { ModelExportService } from './models/model-export.service.js';
@@ -45,8 +48,8 @@ export class AppModule {
         HealthModule,
         MulterModule.register({ limits: { fileSize: config.MAX_UPLOAD_MB * 1024 * 1024, files: config.MAX_UPLOAD_FILES } }),
       ],
-      controllers: [DatasetsController, SamplesController, RunsController, EvaluationsController, ModelsController, ModelVersionsController, SweepsController, WorkersController, MetricsController],
-      providers: [{ provide: API_CONFIG, useValue: config }, DatasetsService, SamplesService, RunsService, RunWaitingService, SweepsService, EvaluationsService, ModelsService, ModelVersions, ModelExportService, PredictionPool, WeightsCache, MetricsService, BlobSweeper],
+      controllers: [DatasetsController, SamplesController, RunsController, EvaluationsController, ModelsController, ModelVersionsController, SweepsController, WorkersController, MetricsController, EventsController],
+      providers: [{ provide: API_CONFIG, useValue: config }, DatasetsService, SamplesService, RunsService, RunWaitingService, SweepsService, EvaluationsService, ModelsService, ModelVersions, ModelExportService, PredictionPool, WeightsCache, MetricsService, BlobSweeper, LiveStreams, EventsService],
     };
   }
 }

@@ -7,3 +7,5 @@ export * from './scheduling.js';
 export * from './run-spec.js';
 export * from './sweep.js';
 export * from './views/index.js';
+export * from './layer-defaults.js';
+export * from './hyperparameters.js';

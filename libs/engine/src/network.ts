@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import type { Activation, Architecture, Initializer, LayerSpec, Loss } from '#libs/contracts';
+import { type Activation, type Architecture, type Initializer, initializerOf, type Loss } from '#libs/contracts';
 import { createRng, mixSeed, Stream, type Rng } from './rng.js';
 
 /** The output layer's activation is always a softmax over the classes. */
@@ -48,9 +48,6 @@ export function layerShapes(architecture: Architecture): LayerShape[] {
   return shapes;
 }
 
-function initializerOf(layer: LayerSpec): Initializer {
-  return layer.init ?? (layer.activation === 'relu' || layer.activation === 'leakyRelu' ? 'he' : 'glorot');
-}
 
 /** He init keeps ReLU activations' variance steady; Glorot does the same for the symmetric activations. */
 export function initLimit(shape: LayerShape): number {

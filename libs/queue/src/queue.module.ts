@@ -1,6 +1,7 @@
 import { type DynamicModule, Inject, Injectable, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { JobQueue } from './job-queue.js';
+import { RunEvents } from './run-events.js';
 import { RunSignals } from './run-signals.js';
 import { assertNoEviction, createRedis } from './redis.js';
 
@@ -39,9 +40,10 @@ export class QueueModule {
         },
         { provide: JobQueue, useFactory: (redis: Redis) => new JobQueue(redis, options.prefix), inject: [REDIS] },
         { provide: RunSignals, useFactory: (redis: Redis) => new RunSignals(redis, options.prefix), inject: [REDIS] },
+        { provide: RunEvents, useFactory: (redis: Redis) => new RunEvents(redis, options.prefix), inject: [REDIS] },
         QueueShutdown,
       ],
-      exports: [REDIS, JobQueue, RunSignals],
+      exports: [REDIS, JobQueue, RunSignals, RunEvents],
     };
   }
 }

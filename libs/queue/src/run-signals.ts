@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { subscribe } from './subscription.js';
 
 /**
  * Tells every worker at once that a run was cancelled, over Redis pub/sub: the worker training it stops
@@ -19,13 +20,8 @@ export class RunSignals {
     return this.redis.publish(this.channel, runId).then(() => true, () => false);
   }
 
-  /** Listens on a connection of its own (a subscribed connection can do nothing else); returns a closer. */
-  async onCancel(listener: (runId: string) => void): Promise<() => Promise<void>> {
-    const subscriber = this.redis.duplicate();
-    subscriber.on('message', (_channel: string, runId: string) => listener(runId));
-    await subscriber.subscribe(this.channel);
-    return async () => {
-      await subscriber.quit();
-    };
+  /** Calls `listener` with the id of every cancelled run, until the returned closer is called. */
+  onCancel(listener: (runId: string) => void): Promise<() => void> {
+    return subscribe(this.redis, this.channel, listener);
   }
 }

@@ -4,3 +4,4 @@ export * from './system.js';
 export * from './private-services.js';
 export * from './tcp-proxy.js';
 export * from './software-gpu.js';
+export * from './sse.js';

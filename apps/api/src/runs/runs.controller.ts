@@ -2,8 +2,9 @@ import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Post, Query
 import { ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { CurrentPrincipal, type Principal, Roles } from '../auth/index.js';
-import { RunAcceptedSchema, RunPageSchema, type RunSpec, RunSpecSchema, RunViewSchema } from '#libs/contracts';
+import { RunAcceptedSchema, RunComparisonSchema, RunPageSchema, type RunSpec, RunSpecSchema, RunViewSchema } from '#libs/contracts';
 import { Returns } from '../openapi/returns.decorator.js';
+import { type CompareRunsQuery, CompareRunsSchema } from './compare-runs.dto.js';
 import { type ListRunsQuery, ListRunsSchema } from './list-runs.dto.js';
 import { RunsService } from './runs.service.js';
 
@@ -40,6 +41,13 @@ export class RunsController {
   @Returns(HttpStatus.OK, RunPageSchema)
   list(@Query({ schema: ListRunsSchema }) query: ListRunsQuery) {
     return this.runs.list(query);
+  }
+
+  /** Declared before `:id`, which would take "compare" for a run id. */
+  @Get('compare')
+  @Returns(HttpStatus.OK, RunComparisonSchema, { errors: [HttpStatus.NOT_FOUND] })
+  compare(@Query({ schema: CompareRunsSchema }) query: CompareRunsQuery) {
+    return this.runs.compare(query.ids);
   }
 
   @Get(':id')

@@ -1,8 +1,8 @@
 import { randomInt } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { type Page, type QueuedRun, type RunSpec, type RunSummary, type RunView, toPage } from '#libs/contracts';
+import { type Page, type QueuedRun, type RunComparison, type RunSpec, type RunSummary, type RunView, toPage } from '#libs/contracts';
 import { BlobStore, type Dataset, DatasetStatus, Prisma, PrismaService, RunStatus } from '#libs/database';
-import { JobQueue, RunSignals } from '#libs/queue';
+import { JobQueue, RunEvents, RunSignals } from '#libs/queue';
 import { assertOwnerOrAdmin, CREATED_BY, type Principal } from '../auth/index.js';
 import { API_CONFIG, type ApiConfig } from '../api.config.js';
 import { lockDataset } from '../datasets/dataset-lock.js';
@@ -10,7 +10,8 @@ import { DomainError, invalidInput, notFound } from '../http/domain-error.js';
 import { type ListRunsQuery } from './list-runs.dto.js';
 import { checkRunMemory } from './run-memory.check.js';
 import { runSearch } from './run-search.js';
-import { toRunSummary, toRunView, RUN_DETAIL } from './run.view.js';
+import { toRunComparison } from './run-comparison.js';
+import { toMetricView, toRunSummary, toRunView, RUN_DETAIL } from './run.view.js';
 import { RunWaitingService } from './run-waiting.js';
 
 @Injectable()
@@ -19,6 +20,7 @@ export class RunsService {
     private readonly prisma: PrismaService,
     private readonly jobs: JobQueue,
     private readonly signals: RunSignals,
+    private readonly events: RunEvents,
     private readonly waiting: RunWaitingService,
     private readonly blobs: BlobStore,
     @Inject(API_CONFIG) private readonly config: ApiConfig,
@@ -89,6 +91,7 @@ export class RunsService {
       await undo();
       throw new DomainError('UNAVAILABLE', `the training queue is unreachable: ${(error as Error).message}`);
     }
+    runs.forEach((run) => this.events.announce(run.id));
   }
 
   /** Stops a queued or running run for good: CANCELLED, not retried, its metrics so far kept. */
@@ -114,6 +117,7 @@ export class RunsService {
     });
     // The row is the truth; the signal and the job removal only make the stop prompt.
     await this.signals.announceCancel(id);
+    this.events.announce(id);
     if (cancelled.status === RunStatus.QUEUED) await this.jobs.runJob(cancelled).then((job) => job?.remove()).catch(() => 0);
     return this.get(id);
   }
@@ -132,6 +136,7 @@ export class RunsService {
       if (count === 0) throw new DomainError('CONFLICT', `run ${id} changed while it was being deleted; try again`);
       return run;
     });
+    this.events.announce(id); // its streams end
     // Its finished job, if the queue still keeps it, goes too.
     await this.jobs.runJob(deleted).then((job) => job?.remove()).catch(() => 0);
   }
@@ -143,6 +148,18 @@ export class RunsService {
       this.prisma.run.findMany({ where, orderBy, take: query.limit, skip: query.offset, include: { model: { select: { id: true, name: true } }, ...CREATED_BY } }),
     ]);
     return toPage(query, total, runs.map(toRunSummary));
+  }
+
+  /** 2–10 runs side by side, in the order asked for; 404 naming the first id that is not a run. */
+  async compare(ids: string[]): Promise<RunComparison> {
+    const rows = await this.prisma.run.findMany({
+      where: { id: { in: ids } },
+      include: { model: { select: { id: true, name: true } }, ...CREATED_BY, metrics: { orderBy: { epoch: 'asc' } } },
+    });
+    const byId = new Map(rows.map((run) => [run.id, run]));
+    const missing = ids.find((id) => !byId.has(id));
+    if (missing) throw notFound('run', missing);
+    return toRunComparison(ids.map((id) => byId.get(id)!).map((run) => ({ ...toRunSummary(run), metrics: run.metrics.map(toMetricView) })));
   }
 
   async get(id: string): Promise<RunView> {

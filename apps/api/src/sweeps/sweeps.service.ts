@@ -2,6 +2,7 @@ import { randomInt } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { type Page, type PageQuery, type RunSpec, RunSpecSchema, type SweepAccepted, type SweepSpec, type SweepSummary, type SweepView, toPage } from '#libs/contracts';
 import { type Prisma, PrismaService, RunStatus } from '#libs/database';
+import { RunEvents } from '#libs/queue';
 import { expandSweep, type SweepPoint, SweepPathError, sweepSize } from '#libs/sweeps';
 import { assertOwnerOrAdmin, type Principal } from '../auth/index.js';
 import { API_CONFIG, type ApiConfig } from '../api.config.js';
@@ -18,6 +19,7 @@ export class SweepsService {
   constructor(
     private readonly prisma: PrismaService,
     private readonly runs: RunsService,
+    private readonly events: RunEvents,
     @Inject(API_CONFIG) private readonly config: ApiConfig,
   ) {}
 
@@ -49,6 +51,7 @@ export class SweepsService {
     await this.runs.enqueueOrUndo(runs.filter((run) => !run.heldBySweep), () =>
       this.prisma.$transaction([this.prisma.run.deleteMany({ where: { sweepId: sweep.id } }), this.prisma.sweep.delete({ where: { id: sweep.id } })]),
     );
+    runs.filter((run) => run.heldBySweep).forEach((run) => this.events.announce(run.id)); // the queued ones were announced when queued
     return { id: sweep.id, status: 'RUNNING', runIds: runs.map((run) => run.id) };
   }
 
@@ -72,7 +75,7 @@ export class SweepsService {
     if (!sweep) throw notFound('sweep', id);
     assertOwnerOrAdmin(principal, sweep, 'sweep');
     const reason = `cancelled with sweep ${id}`;
-    await this.prisma.$transaction(async (tx) => {
+    const held = await this.prisma.$transaction(async (tx) => {
       // Under the row lock that releasing takes, so no held run is released once the sweep is cancelled.
       await tx.sweep.update({ where: { id }, data: { cancelledAt: sweep.cancelledAt ?? new Date() } });
       const open = await tx.run.count({ where: { sweepId: id, status: { in: [RunStatus.QUEUED, RunStatus.RUNNING] } } });
@@ -80,7 +83,9 @@ export class SweepsService {
       const held = await tx.run.findMany({ where: { sweepId: id, heldBySweep: true, status: RunStatus.QUEUED }, select: { id: true, attempt: true } });
       await tx.run.updateMany({ where: { id: { in: held.map((r) => r.id) } }, data: { status: RunStatus.CANCELLED, finishedAt: new Date() } });
       await tx.runEvent.createMany({ data: held.map((r) => ({ runId: r.id, fromStatus: RunStatus.QUEUED, toStatus: RunStatus.CANCELLED, attempt: r.attempt, message: reason })) });
+      return held;
     });
+    held.forEach((run) => this.events.announce(run.id));
     const active = await this.prisma.run.findMany({ where: { sweepId: id, status: { in: [RunStatus.QUEUED, RunStatus.RUNNING] } }, select: { id: true } });
     for (const run of active) {
       // One that ended meanwhile is already where a cancel would put it.

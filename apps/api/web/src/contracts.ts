@@ -5,6 +5,9 @@ export type {
   Misclassified, ModelSummary, ModelView, OptimizerSpec, Page, RunSummary, RunView, WorkerView,
 } from '#libs/contracts';
 
+// A value imported by its path: the index would bundle zod. The same flattening GET /runs/compare uses.
+export { differingFields, hyperparametersOf, type HyperparameterValue } from '../../../../libs/contracts/src/hyperparameters.js';
+
 export type RunStatus = RunStatusName;
 export type ModelVersionView = ModelView['versions'][number];
 /** A version's architecture, which the view carries as an open record. */

@@ -5,7 +5,7 @@ import { RunSignals } from '#libs/queue';
 @Injectable()
 export class Cancellations {
   private readonly watched = new Map<string, AbortController>();
-  private close?: () => Promise<void>;
+  private close?: () => void;
 
   constructor(private readonly signals: RunSignals) {}
 
@@ -21,6 +21,6 @@ export class Cancellations {
   }
 
   async stop(): Promise<void> {
-    await this.close?.();
+    this.close?.();
   }
 }

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { BlobStore, Prisma, PrismaService, refreshRunFinal, RunStatus } from '#libs/database';
 import type { Architecture, EvaluationView } from '#libs/contracts';
+import { RunEvents } from '#libs/queue';
 import type { EpochResult } from '#libs/engine';
 import { WORKER_CONFIG, type WorkerConfig } from '../worker.config.js';
 import { RunQuota } from './run-quota.js';
@@ -53,6 +54,7 @@ export class RunLedger {
     private readonly blobs: BlobStore,
     @Inject(WORKER_CONFIG) private readonly config: WorkerConfig,
     private readonly quota: RunQuota,
+    private readonly events: RunEvents,
   ) {}
 
   /** Takes the run for a new attempt, or returns null when it is already finished (a repeated delivery) or held by its key's quota or its sweep. */
@@ -82,6 +84,8 @@ export class RunLedger {
       const done = await tx.runMetric.findMany({ where: { runId }, orderBy: { epoch: 'asc' }, select: { valLoss: true } });
       return { runId, attempt, workerId, startEpoch, checkpointBlob: checkpoint?.blobId ?? null, previousValLosses: done.map((m) => m.valLoss) };
     }, LONG_TX);
+    // Claimed or held by the quota, the run's history grew (a repeated delivery adds nothing, and costs one re-read).
+    this.events.announce(runId);
     if (!claimed) return null;
     // Read after the claim commits: the checkpoint is this attempt's now, and only this attempt prunes checkpoints.
     const { checkpointBlob, ...rest } = claimed;
@@ -114,6 +118,7 @@ export class RunLedger {
       if (blob) await this.blobs.delete(blob.id).catch(() => undefined);
       throw error;
     });
+    this.events.announce(runId);
     return blob !== null;
   }
 
@@ -154,7 +159,7 @@ export class RunLedger {
             });
           }
           await this.finish(tx, claim, RunStatus.SUCCEEDED, null, note);
-        }, LONG_TX);
+        }, LONG_TX).then(() => this.events.announce(claim.runId));
       } catch (error) {
         // Two runs of one model finishing together race for the same version number: take the next.
         const versionTaken = error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002';
@@ -164,21 +169,21 @@ export class RunLedger {
   }
 
   /** Records a failed attempt and puts the run back to QUEUED; the job runner retries it or calls failRun. */
-  fail(claim: RunClaim, error: string): Promise<void> {
-    return this.prisma.$transaction(async (tx) => {
+  async fail(claim: RunClaim, error: string): Promise<void> {
+    await this.prisma.$transaction(async (tx) => {
       await this.fence(tx, claim);
       await tx.run.update({ where: { id: claim.runId }, data: { status: RunStatus.QUEUED, error } });
       await tx.runEvent.create({
         data: { runId: claim.runId, fromStatus: RunStatus.RUNNING, toStatus: RunStatus.QUEUED, attempt: claim.attempt, workerId: claim.workerId, message: `attempt ${claim.attempt} failed: ${error}` },
       });
-    }).catch((e) => {
+    }).then(() => this.events.announce(claim.runId), (e: unknown) => {
       if (!(e instanceof LostRunError)) throw e;
     });
   }
 
   /** Ends a run FAILED for good, from whatever state it was left in; a run that already ended is left alone. */
-  failRun(runId: string, reason: string): Promise<void> {
-    return this.prisma.$transaction(async (tx) => {
+  async failRun(runId: string, reason: string): Promise<void> {
+    await this.prisma.$transaction(async (tx) => {
       const run = await tx.run.findUnique({ where: { id: runId } });
       if (!run || TERMINAL.includes(run.status)) return;
       const ended = await tx.run.updateMany({
@@ -189,17 +194,19 @@ export class RunLedger {
       await tx.checkpoint.deleteMany({ where: { runId } });
       await tx.runEvent.create({ data: { runId, fromStatus: run.status, toStatus: RunStatus.FAILED, attempt: run.attempt, workerId: run.workerId, message: reason } });
     });
+    this.events.announce(runId);
   }
 
   /** Gives the run back to the queue when this worker stops; the next claim resumes from the newest checkpoint. */
-  handBack(claim: RunClaim, reason: string): Promise<void> {
-    return this.prisma.$transaction(async (tx) => {
+  async handBack(claim: RunClaim, reason: string): Promise<void> {
+    await this.prisma.$transaction(async (tx) => {
       await this.fence(tx, claim);
       await tx.run.update({ where: { id: claim.runId }, data: { status: RunStatus.QUEUED } });
       await tx.runEvent.create({
         data: { runId: claim.runId, fromStatus: RunStatus.RUNNING, toStatus: RunStatus.QUEUED, attempt: claim.attempt, workerId: claim.workerId, message: reason },
       });
     });
+    this.events.announce(claim.runId);
   }
 
   async isCancelled(runId: string): Promise<boolean> {

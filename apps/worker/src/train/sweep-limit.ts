@@ -1,6 +1,6 @@
 import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { PrismaService, RunStatus } from '#libs/database';
-import { JobQueue } from '#libs/queue';
+import { JobQueue, RunEvents } from '#libs/queue';
 
 /** How often held runs are looked at, besides right after a run ends here. */
 const RELEASE_INTERVAL_MS = 5_000;
@@ -20,6 +20,7 @@ export class SweepLimit implements OnModuleDestroy {
   constructor(
     private readonly prisma: PrismaService,
     private readonly jobs: JobQueue,
+    private readonly events: RunEvents,
   ) {}
 
   start(): void {
@@ -63,6 +64,7 @@ export class SweepLimit implements OnModuleDestroy {
       });
       return next;
     });
+    runs.forEach((run) => this.events.announce(run.id));
     for (const run of runs) await this.jobs.enqueueRun(run);
     return runs.map((run) => run.id);
   }

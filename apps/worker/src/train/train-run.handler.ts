@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Job, UnrecoverableError, WaitingError } from 'bullmq';
-import { type Architecture, type EarlyStopping, type JobData, JobName, type LayerSpec, type Loss, type OptimizerSpec } from '#libs/contracts';
+import { type Architecture, type EarlyStopping, type JobData, JobName, type LayerSpec, layerBias, type Loss, type OptimizerSpec } from '#libs/contracts';
 import { DatasetStatus, PrismaService, SampleStore } from '#libs/database';
 import { type EpochResult, SPLIT_CODE, stripOptimizerState } from '#libs/engine';
 import { activationTable, storedSpec } from '#libs/preprocess';
@@ -116,7 +116,7 @@ export class TrainRunHandler implements JobHandler<JobName.TrainRun> {
     const test = await this.readSamples(dataset.id, { test: true }, inputSize);
     const table = activationTable(spec);
     // A layer without its own bias setting takes the run's, so the stored architecture is explicit.
-    const layers = (run.layers as unknown as LayerSpec[]).map((layer) => ({ ...layer, bias: layer.bias ?? run.bias }));
+    const layers = (run.layers as unknown as LayerSpec[]).map((layer) => ({ ...layer, bias: layerBias(layer, run.bias) }));
     const architecture: Architecture = {
       inputSize,
       layers,

@@ -96,6 +96,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/runs/compare": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["Runs_compare"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/runs/{id}/evaluation": {
         parameters: {
             query?: never;
@@ -312,6 +328,38 @@ export interface paths {
             cookie?: never;
         };
         get: operations["Metrics_scrape"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/runs/{id}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["Events_run"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["Events_allRuns"];
         put?: never;
         post?: never;
         delete?: never;
@@ -766,6 +814,90 @@ export interface components {
                     [key: string]: unknown;
                 };
             } | null;
+        };
+        RunComparison: {
+            runs: {
+                /** Format: uuid */
+                id: string;
+                /**
+                 * Format: uuid
+                 * @description null once the dataset was deleted
+                 */
+                datasetId: string | null;
+                model: {
+                    /** Format: uuid */
+                    id: string;
+                    name: string;
+                };
+                /** @enum {string} */
+                status: "QUEUED" | "RUNNING" | "SUCCEEDED" | "FAILED" | "CANCELLED";
+                layers: {
+                    units: number;
+                    /** @enum {string} */
+                    activation: "sigmoid" | "relu" | "tanh" | "linear" | "leakyRelu";
+                    bias?: boolean;
+                    /** @enum {string} */
+                    init?: "glorot" | "he";
+                }[];
+                optimizer: {
+                    /** @enum {string} */
+                    name: "sgd" | "momentum" | "adam" | "rmsprop";
+                    learningRate: number;
+                    weightDecay?: number;
+                };
+                batchSize: number;
+                epochs: number;
+                seed: number;
+                validationSplit: number | null;
+                /** @enum {string} */
+                loss: "crossEntropy" | "mse";
+                earlyStopping: {
+                    patience: number;
+                    minDelta?: number;
+                } | null;
+                bias: boolean;
+                checkpointEvery: number;
+                /** @enum {string} */
+                priority: "high" | "normal" | "low";
+                requires: {
+                    gpu: boolean;
+                };
+                attempt: number;
+                workerId: string | null;
+                backend: string | null;
+                error: string | null;
+                /** Format: date-time */
+                queuedAt: string;
+                /** Format: date-time */
+                startedAt: string | null;
+                /** Format: date-time */
+                finishedAt: string | null;
+                createdBy: components["schemas"]["CreatedBy"];
+                /** @description null before the first epoch */
+                final: components["schemas"]["FinalMetrics"] | null;
+                /** @description seconds spent training the stored epochs */
+                durationSeconds: number;
+                /** @description flattened to dotted paths (`optimizer.learningRate`, `layers.0.units`), defaults written out */
+                hyperparameters: {
+                    [key: string]: string | number | boolean | (null);
+                };
+            }[];
+            /** @description the hyperparameters whose values are not all equal, in field order */
+            differences: {
+                field: string;
+                /** @description by run id; null where a run has no such field */
+                values: {
+                    [key: string]: string | number | boolean | (null);
+                };
+            }[];
+            /** @description every epoch any of the runs stored, ascending, with each run's metric row */
+            epochs: {
+                epoch: number;
+                /** @description by run id; null where a run has no such epoch */
+                metrics: {
+                    [key: string]: components["schemas"]["EpochMetrics"] | null;
+                };
+            }[];
         };
         EvaluationView: {
             /** @enum {string} */
@@ -1635,6 +1767,56 @@ export interface operations {
             };
         };
     };
+    Runs_compare: {
+        parameters: {
+            query: {
+                /** @description 2–10 run ids, comma-separated */
+                ids: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description ok */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunComparison"];
+                };
+            };
+            /** @description bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description service unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     Evaluations_get: {
         parameters: {
             query?: never;
@@ -2440,6 +2622,99 @@ export interface operations {
                 };
                 content: {
                     "text/plain": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    Events_run: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description an epoch: only later epochs are sent (EventSource sends it when it reconnects) */
+                "last-event-id"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description `event: status` (data: a HistoryEntry) for the history so far, `event: epoch` (id: the epoch, data: EpochMetrics as in GET /runs/:id) as each is stored, then the terminal status, and the stream ends. Status events carry the id of the epoch before them. Comments keep it alive. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": string;
+                };
+            };
+            /** @description bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description service unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    Events_allRuns: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description a history entry id: the changes after it are sent first */
+                "last-event-id"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description `event: status` (id: the entry id, data: a HistoryEntry with its runId) for every status change of every run, from the moment of connecting; never ends. Comments keep it alive. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": string;
+                };
+            };
+            /** @description bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description service unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": components["schemas"]["ErrorBody"];
                 };
             };
         };

@@ -5,3 +5,4 @@ export * from './page.js';
 export * from './run-view.js';
 export * from './worker-view.js';
 export * from './sweep-view.js';
+export * from './run-comparison-view.js';

@@ -3,7 +3,8 @@ import { Chart, PALETTE, type Line } from '../components/chart.js';
 import { ErrorLine, Status } from '../components/status.js';
 import type { EpochMetrics, RunView } from '../contracts.js';
 import { useLoad } from '../hooks.js';
-import { hyperparameterRows } from './hyperparameters.js';
+import { differingFields, hyperparametersOf } from '../contracts.js';
+import { showValue } from './hyperparameters.js';
 
 const METRICS: [keyof EpochMetrics, string][] = [['valAccuracy', 'validation accuracy'], ['valLoss', 'validation loss'], ['accuracy', 'train accuracy'], ['loss', 'train loss']];
 
@@ -19,9 +20,9 @@ export function ComparePage({ ids }: { ids: string[] }) {
     const byEpoch = new Map(run.metrics.map((m) => [m.epoch, m[metric] as number | null]));
     return { label: `${run.id.slice(0, 8)} ${run.model.name}`, color: PALETTE[i % PALETTE.length]!, values: x.map((e) => byEpoch.get(e) ?? null) };
   });
-  const rows = list.map(hyperparameterRows);
-  const names = rows[0]!.map(([name]) => name);
-  const differing = names.filter((_, k) => new Set(rows.map((r) => r[k]![1])).size > 1);
+  const rows = list.map(hyperparametersOf);
+  const names = [...new Set(rows.flatMap((r) => Object.keys(r)))];
+  const differing = differingFields(Object.fromEntries(rows.map((r, i) => [i, r]))).map((d) => d.field);
   return (
     <section>
       <h1>Compare {list.length} runs</h1>
@@ -30,9 +31,9 @@ export function ComparePage({ ids }: { ids: string[] }) {
           <tr><th>hyperparameter</th>{list.map((r, i) => <th key={r.id} style={{ color: PALETTE[i % PALETTE.length] }}><a href={`#/runs/${r.id}`}><code>{r.id.slice(0, 8)}</code></a> <Status status={r.status} /></th>)}</tr>
         </thead>
         <tbody>
-          {names.map((name, k) => (
+          {names.map((name) => (
             <tr key={name} class={differing.includes(name) ? 'differs' : 'same'}>
-              <th>{name}</th>{rows.map((r, i) => <td key={i}>{r[k]![1]}</td>)}
+              <th>{name}</th>{rows.map((r, i) => <td key={i}>{showValue(r[name])}</td>)}
             </tr>
           ))}
         </tbody>
