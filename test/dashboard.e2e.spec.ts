@@ -136,7 +136,7 @@ describe('the dashboard in a browser', () => {
     await page.getByRole('button', { name: 'Compare 2' }).click();
     await page.getByRole('heading', { name: 'Compare 2 runs' }).waitFor();
     const differing = await page.locator('table.compare tr.differs th').allTextContents();
-    expect(differing).toEqual(expect.arrayContaining(['layers', 'optimizer.name', 'optimizer.learningRate', 'batchSize', 'epochs']));
+    expect(differing).toEqual(expect.arrayContaining(['layers.0.units', 'layers.0.activation', 'layers.1.units', 'optimizer.name', 'optimizer.learningRate', 'batchSize', 'epochs']));
     expect(differing).not.toContain('seed');
     expect(await page.locator('.chart').first().getAttribute('data-points')).toBe('60');
     await shot('compare');

@@ -62,7 +62,7 @@ describe('GET /runs/compare', () => {
     expect(result.runs.map((r) => r.id)).toEqual([long, none, short]);
     expect(result.epochs.map((e) => e.epoch)).toEqual([1, 2, 3]);
     expect(result.epochs[1]!.metrics).toEqual({ [long]: expect.objectContaining({ epoch: 2, loss: 0.5, accuracy: 0.2 }), [none]: null, [short]: null });
-    expect(result.epochs[0]!.metrics[short]).toEqual({ epoch: 1, loss: 1, accuracy: 0.1, valLoss: 1.5, valAccuracy: null, seconds: 0.5, samplesPerSecond: 100 });
+    expect(result.epochs[0]!.metrics[short]).toEqual({ epoch: 1, loss: 1, accuracy: 0.1, valLoss: 1.5, valAccuracy: null, seconds: 0.5, samplesPerSecond: 100, timing: null });
     // The same rows GET /runs/:id shows.
     const run = await api.client.getRun(long);
     expect(result.epochs.map((e) => e.metrics[long])).toEqual(run.metrics);
