@@ -1,6 +1,6 @@
 import { QueueName } from '#libs/contracts';
 import { PrismaService, RunStatus } from '#libs/database';
-import { createRedis, JobQueue } from '#libs/queue';
+import { createRedis, JobQueue, RunEvents } from '#libs/queue';
 import { createTestDatabase, TEST_REDIS_URL, uniqueName } from '#libs/testing';
 import { SweepLimit } from './sweep-limit.js';
 
@@ -20,7 +20,7 @@ describe("a sweep's limit", () => {
     jobs = new JobQueue(redis, uniqueName('sweep'));
     // Several workers' limits, each with its own connection pool, as separate worker processes would have.
     pools = Array.from({ length: 4 }, () => new PrismaService(db.url));
-    limits = pools.map((pool) => new SweepLimit(pool, jobs));
+    limits = pools.map((pool) => new SweepLimit(pool, jobs, new RunEvents(redis, uniqueName('sweep'))));
   });
   afterAll(async () => {
     await jobs.queue(QueueName.Train).obliterate({ force: true });
