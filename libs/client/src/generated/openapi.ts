@@ -877,6 +877,15 @@ export interface components {
                 final: components["schemas"]["FinalMetrics"] | null;
                 /** @description seconds spent training the stored epochs */
                 durationSeconds: number;
+                /** @description the sweep that made it, its place in the sweep and the values the sweep gave it; null for a run submitted alone */
+                sweep: {
+                    /** Format: uuid */
+                    id: string;
+                    index: number;
+                    params: {
+                        [key: string]: unknown;
+                    };
+                } | null;
                 /** @description flattened to dotted paths (`optimizer.learningRate`, `layers.0.units`), defaults written out */
                 hyperparameters: {
                     [key: string]: string | number | boolean | (null);
