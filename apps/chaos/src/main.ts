@@ -11,9 +11,10 @@ import { DATASETS, planRuns } from './plan.js';
 import { RecordingClient } from './probe.js';
 import { judge, type RunPair } from './verdict.js';
 
-// `npm run chaos`: three workers, 20 runs and 3 datasets while workers are SIGKILLed at random, Redis is
-// restarted empty once and Postgres restarted once, on private instances (the shared ones stay up). Then
-// each run is compared with an uninterrupted run of the same spec and seed. Exits non-zero on any loss.
+// `npm run chaos`: three workers, 20 runs and 3 datasets while training workers are SIGKILLed at random, Redis
+// is restarted empty once runs are training and Postgres restarted mid-training, on private instances (the
+// shared ones stay up). Then each run is compared with an uninterrupted run of the same spec and seed.
+// Exits non-zero on any loss, or when a fault hit no live work.
 const config = loadConfig(
   z.object({
     CHAOS_RUNS: intVar(1, 200, 20),
@@ -38,7 +39,7 @@ async function main(services: { postgres: PrivateService; redis: PrivateService 
   processes.push(...(await Promise.all(Array.from({ length: config.CHAOS_WORKERS }, (_, i) => startWorker(system.env, `worker-${i + 1}`)))));
   const api = new RecordingClient(system.url, { apiKey: system.adminKey });
   const rng = createRng(config.CHAOS_SEED);
-  const monkey = new ChaosMonkey(processes, system.env, services, rng, log);
+  const monkey = new ChaosMonkey(processes, system.env, services, system.prisma, rng, log);
   const stop = new AbortController();
   // Another client of the API all along, so 5xx from every route family are counted, not only the script's own.
   const prober = setInterval(() => void api.listRuns().catch(() => undefined), 500);
@@ -50,7 +51,7 @@ async function main(services: { postgres: PrivateService; redis: PrivateService 
     const uploads = await Promise.all(
       DATASETS.map(async (d) => ({ ...d, id: (await api.uploadDataset(await shapesZip({ perClass: d.perClass, size: 32, seed: d.name }), { name: d.name, width: d.side, height: d.side })).id })),
     );
-    const chaos = monkey.run(stop.signal, { everyMs: config.CHAOS_KILL_EVERY_MS, redisAtMs: 20_000, postgresAtMs: 40_000 });
+    const chaos = monkey.run(stop.signal, { everyMs: config.CHAOS_KILL_EVERY_MS, minRunning: Math.min(2, config.CHAOS_WORKERS) });
     const datasets = await Promise.all(uploads.map((u) => api.patiently(() => api.waitForDataset(u.id, deadline - Date.now()), deadline)));
     log(`datasets: ${datasets.map((d) => `${d.name} ${d.status}`).join(', ')}`);
     const specs = planRuns(config.CHAOS_RUNS, datasets.map((d) => d.id), config.CHAOS_SEED);

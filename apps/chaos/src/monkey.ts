@@ -1,21 +1,35 @@
 import { type AppProcess, startWorker } from '#libs/launcher';
+import type { PrismaClient } from '#libs/database';
 import type { Rng } from '#libs/engine';
 import type { PrivateService } from '#libs/testing';
+import { describe, type Progress, readProgress } from './progress.js';
 
-/** A fault the monkey caused, with the window in which 503s are expected from it. */
+/** A fault the monkey caused, the live work it hit, and the window in which 503s are expected from it. */
 export interface Fault {
   kind: 'worker SIGKILL' | 'Redis restarted empty' | 'Postgres restarted';
   at: number;
   /** Until when the API may answer 503 because of it (0 for a worker kill: those must cost no 5xx). */
   outageUntil: number;
+  /** What was RUNNING, QUEUED and processing when it hit. */
+  hit: Progress;
+  /** For a SIGKILL: the run the killed worker was training, if it was. */
+  victim?: Progress['busy'][number];
   detail: string;
 }
 
 // After a service is back, clients may still meet a dropped pooled connection for a moment.
 const RECOVERY_MS = 10_000;
 const DOWN_MS = 3_000;
+const POLL_MS = 500;
+// Postgres goes down only once the system has had this long to recover from the Redis restart, so the two are separate faults.
+const SETTLE_MS = 15_000;
 
-/** SIGKILLs workers at random and restarts Redis (empty) and Postgres once each, until told to stop. */
+/**
+ * Faults triggered by the runs' progress, not by the clock, so on a fast or a slow machine they hit live
+ * work: Redis restarted empty once `minRunning` runs are RUNNING and one has an epoch stored, Postgres
+ * restarted while a run is mid-training, and a worker that is training (or preprocessing) SIGKILLed
+ * every `everyMs` (± half).
+ */
 export class ChaosMonkey {
   readonly faults: Fault[] = [];
   private started = 0;
@@ -24,52 +38,60 @@ export class ChaosMonkey {
     readonly workers: AppProcess[],
     private readonly env: Record<string, string>,
     private readonly services: { redis: PrivateService; postgres: PrivateService },
+    private readonly prisma: PrismaClient,
     private readonly rng: Rng,
     private readonly log: (line: string) => void,
   ) {}
 
-  /** Runs faults every `everyMs` (± half), Redis at `redisAtMs` and Postgres at `postgresAtMs` after it starts. */
-  async run(signal: AbortSignal, plan: { everyMs: number; redisAtMs: number; postgresAtMs: number }): Promise<void> {
-    const begin = Date.now();
-    let redisDone = false;
+  async run(signal: AbortSignal, plan: { everyMs: number; minRunning: number }): Promise<void> {
+    let nextKill = Date.now() + this.interval(plan.everyMs);
+    let redisBack = 0;
     let postgresDone = false;
     while (!signal.aborted) {
-      await sleep(plan.everyMs * (0.5 + this.rng()), signal);
-      if (signal.aborted) break;
-      const elapsed = Date.now() - begin;
-      if (!redisDone && elapsed >= plan.redisAtMs) {
-        redisDone = true;
-        await this.outage('Redis restarted empty', this.services.redis, 'no persistence: every job, lock and counter is gone');
-      } else if (!postgresDone && elapsed >= plan.postgresAtMs) {
+      await sleep(POLL_MS, signal);
+      const progress = signal.aborted ? null : await readProgress(this.prisma);
+      if (!progress) continue;
+      if (!redisBack && progress.running >= plan.minRunning && progress.midTraining >= 1) {
+        await this.outage('Redis restarted empty', this.services.redis, progress, 'no persistence: every job, lock and counter is gone');
+        redisBack = Date.now();
+      } else if (redisBack && !postgresDone && Date.now() - redisBack >= SETTLE_MS && progress.midTraining >= 1) {
+        await this.outage('Postgres restarted', this.services.postgres, progress, 'pg_ctl stop -m fast, then start');
         postgresDone = true;
-        await this.outage('Postgres restarted', this.services.postgres, 'pg_ctl stop -m fast, then start');
-      } else {
-        await this.killOne();
+      } else if (Date.now() >= nextKill && (progress.busy.length || progress.processingDatasets)) {
+        await this.killOne(progress);
+        nextKill = Date.now() + this.interval(plan.everyMs);
       }
     }
-    // Whatever the last step was, leave both services up.
-    if (!redisDone) await this.outage('Redis restarted empty', this.services.redis, 'at the end, as it had not come up yet');
-    if (!postgresDone) await this.outage('Postgres restarted', this.services.postgres, 'at the end, as it had not come up yet');
   }
 
-  private async outage(kind: Fault['kind'], service: PrivateService, detail: string): Promise<void> {
+  private interval(everyMs: number): number {
+    return everyMs * (0.5 + this.rng());
+  }
+
+  private async outage(kind: Fault['kind'], service: PrivateService, hit: Progress, detail: string): Promise<void> {
     const at = Date.now();
-    this.log(`${kind}: stopping`);
+    this.log(`${kind}: stopping, with ${describe(hit)}`);
     await service.stop();
     await sleep(DOWN_MS);
     await service.start();
-    this.faults.push({ kind, at, outageUntil: Date.now() + RECOVERY_MS, detail });
+    this.faults.push({ kind, at, outageUntil: Date.now() + RECOVERY_MS, hit, detail });
     this.log(`${kind}: back after ${((Date.now() - at) / 1000).toFixed(1)} s`);
   }
 
-  /** SIGKILLs one live worker and starts another in its place, so three keep running. */
-  private async killOne(): Promise<void> {
+  /** SIGKILLs a worker that is training a run (else one that may be preprocessing) and starts another in its place. */
+  private async killOne(hit: Progress): Promise<void> {
     const live = this.workers.filter((w) => w.running);
-    const victim = live[Math.floor(this.rng() * live.length)];
+    const training = live.filter((w) => hit.busy.some((b) => b.pid === w.child.pid));
+    const pool = training.length ? training : live;
+    const victim = pool[Math.floor(this.rng() * pool.length)];
     if (victim) {
+      const job = hit.busy.find((b) => b.pid === victim.child.pid);
+      const doing = job
+        ? `training run ${job.runId.slice(0, 8)} with ${job.epoch}/${job.epochs} epochs stored`
+        : hit.processingDatasets ? 'while datasets were processing' : 'idle: the RUNNING runs\' workers were already gone';
       await victim.kill();
-      this.faults.push({ kind: 'worker SIGKILL', at: Date.now(), outageUntil: 0, detail: `${victim.name} (pid ${victim.child.pid})` });
-      this.log(`SIGKILL ${victim.name} (pid ${victim.child.pid})`);
+      this.faults.push({ kind: 'worker SIGKILL', at: Date.now(), outageUntil: 0, hit, victim: job, detail: `${victim.name} (pid ${victim.child.pid}) ${doing}` });
+      this.log(`SIGKILL ${victim.name} (pid ${victim.child.pid}) ${doing}`);
     }
     try {
       this.workers.push(await startWorker(this.env, `worker-r${++this.started}`));

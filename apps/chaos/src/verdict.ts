@@ -97,12 +97,35 @@ export async function judge(input: {
     `API answers: ${input.answers.length}; 5xx: ${fivexx.length} (${inOutage.length} × 503 during outages, ${stray.length} other)`,
     ...stray.slice(0, 10).map((a) => `  ${a.status} ${a.path} at +${a.at}`),
     '',
-    'faults:',
-    ...input.faults.map((f) => `  ${new Date(f.at).toISOString().slice(11, 19)} ${f.kind}: ${f.detail}`),
+    ...faultTable(input.faults),
   );
   if (stray.length) problems.push(`${stray.length} API answer(s) were 5xx outside an outage, or not 503`);
-  if (!input.faults.some((f) => f.kind === 'Redis restarted empty') || !input.faults.some((f) => f.kind === 'Postgres restarted')) {
-    problems.push('the Redis or Postgres restart did not happen');
-  }
+  problems.push(...faultProblems(input.faults));
   return { lines, problems };
+}
+
+/** Each fault with the live work it hit: what was RUNNING (and mid-training), QUEUED and processing. */
+export function faultTable(faults: Fault[]): string[] {
+  const pad = (s: string | number, n: number) => String(s).padEnd(n);
+  return [
+    `faults (${faults.length}), with the work live when each hit:`,
+    `  ${pad('time', 10)}${pad('fault', 23)}${pad('RUNNING', 9)}${pad('mid-train', 11)}${pad('QUEUED', 8)}${pad('datasets', 10)}detail`,
+    ...faults.map(
+      (f) =>
+        `  ${pad(new Date(f.at).toISOString().slice(11, 19), 10)}${pad(f.kind, 23)}${pad(f.hit.running, 9)}${pad(f.hit.midTraining, 11)}${pad(f.hit.queued, 8)}${pad(f.hit.processingDatasets, 10)}${f.detail}`,
+    ),
+  ];
+}
+
+/** The restarts must each have happened with runs mid-training, and some SIGKILL must have hit a training worker. */
+export function faultProblems(faults: Fault[]): string[] {
+  const problems: string[] = [];
+  for (const kind of ['Redis restarted empty', 'Postgres restarted'] as const) {
+    const fault = faults.find((f) => f.kind === kind);
+    if (!fault) problems.push(`${kind} never happened: the runs ended before it found one mid-training`);
+    else if (!fault.hit.midTraining) problems.push(`${kind} hit no run mid-training (${fault.hit.running} RUNNING)`);
+  }
+  const kills = faults.filter((f) => f.kind === 'worker SIGKILL');
+  if (!kills.some((f) => f.victim)) problems.push(`none of the ${kills.length} SIGKILLs hit a worker while it was training a run`);
+  return problems;
 }
