@@ -9,7 +9,7 @@ import { type PrivateService, startPrivatePostgres, startPrivateRedis, startSyst
 import { ChaosMonkey } from './monkey.js';
 import { DATASETS, planRuns } from './plan.js';
 import { RecordingClient } from './probe.js';
-import { judge, type RunPair } from './verdict.js';
+import { faultTable, judge, type RunPair } from './verdict.js';
 
 // `npm run chaos`: three workers, 20 runs and 3 datasets while training workers are SIGKILLed at random, Redis
 // is restarted empty once runs are training and Postgres restarted mid-training, on private instances (the
@@ -43,9 +43,10 @@ async function main(services: { postgres: PrivateService; redis: PrivateService 
   const stop = new AbortController();
   // Another client of the API all along, so 5xx from every route family are counted, not only the script's own.
   const prober = setInterval(() => void api.listRuns().catch(() => undefined), 500);
+  // Made for the verdict, after the Redis restart: BullMQ's queues print every refused reconnect.
+  let jobs: JobQueue | undefined;
   const redis = createRedis(services.redis.url);
-  redis.on('error', () => undefined); // it reconnects by itself after the planned Redis restart
-  const jobs = new JobQueue(redis, system.env.QUEUE_PREFIX);
+  redis.on('error', () => undefined);
   try {
     log(`API ${system.url}, ${config.CHAOS_WORKERS} workers, private Postgres :${services.postgres.port} and Redis :${services.redis.port}`);
     const uploads = await Promise.all(
@@ -69,6 +70,7 @@ async function main(services: { postgres: PrivateService; redis: PrivateService 
     const reference = await waitAll(api, references);
     const pairs: RunPair[] = specs.map((spec, i) => ({ spec, chaos: ended[i]!, reference: reference[i]! }));
     clearInterval(prober);
+    jobs = new JobQueue(redis, system.env.QUEUE_PREFIX);
     const verdict = await judge({ pairs, datasets, prisma: system.prisma, jobs, answers: api.answers, faults: monkey.faults, checkpointsKept: CHECKPOINTS_KEPT });
     console.log(['', ...verdict.lines, ''].join('\n'));
     const seconds = ((Date.now() - begin) / 1000).toFixed(0);
@@ -78,10 +80,14 @@ async function main(services: { postgres: PrivateService; redis: PrivateService 
     }
     console.log(`CHAOS PASSED in ${seconds} s: ${pairs.length} runs SUCCEEDED equal to their references, ${datasets.length} datasets READY, nothing orphaned, ${monkey.faults.length} faults`);
     return true;
+  } catch (error) {
+    // Time up or a step failed: the faults so far still say what the run went through.
+    console.log(['', ...faultTable(monkey.faults), ''].join('\n'));
+    throw error;
   } finally {
     clearInterval(prober);
     stop.abort();
-    await jobs.close().catch(() => undefined);
+    await jobs?.close().catch(() => undefined);
     redis.disconnect();
     await Promise.all(processes.map((p) => p.stop()));
     await system.stop().catch((error: Error) => log(`cleanup: ${error.message}`));
