@@ -1,13 +1,13 @@
 import * as tf from '@tensorflow/tfjs';
 import sharp from 'sharp';
 import { poll, type TrainyardClient } from '#libs/client';
-import type { EvaluationView } from '#libs/contracts';
+import type { EvaluationView, Inspection } from '#libs/contracts';
 import type { PrismaClient } from '#libs/database';
 import { shapesZip } from '#libs/samples';
 import { startSystem } from '#libs/testing';
 
 interface ModelJson {
-  modelTopology: { config: { layers: { class_name: string; config: { activation?: string; use_bias?: boolean; alpha?: number } }[] } };
+  modelTopology: { config: { layers: { class_name: string; config: { activation?: string; use_bias?: boolean; alpha?: number; units?: number } }[] } };
   weightsManifest: { paths: string[]; weights: { name: string; shape: number[] }[] }[];
   userDefinedMetadata: { trainyard: { classes: string[]; preprocess: { width: number; height: number } } };
 }
@@ -187,5 +187,61 @@ describe('trained models: evaluation, export, aliases', () => {
     expect(Array.from(data)).toEqual(column.map((w) => Math.round(127.5 + (127.5 * w) / scale)));
     await expect(api.request('GET', `/models/${modelId}/versions/1/layers/0/weights.png?unit=16`)).rejects.toMatchObject({ status: 400, body: { message: expect.stringContaining('unit') } });
     await expect(api.request('GET', `/models/${modelId}/versions/1/layers/1/weights.png?unit=0`)).rejects.toMatchObject({ status: 400 });
+  });
+
+  it.each(['activations', 'noBias'] as const)('inspects one image through the %s model: the samples view\'s activations, each layer\'s z and a as recomputed here from the export, predict\'s probabilities', async (key) => {
+    const { modelId } = runs[key];
+    await api.request('PUT', `/models/${modelId}/aliases/inspected`, { version: 1 });
+    const png = Buffer.from(await (await get(`/datasets/${datasetId}/samples/3?format=png`)).arrayBuffer());
+    const form = (field: string, count = 1) => {
+      const body = new FormData();
+      for (let i = 0; i < count; i++) body.append(field, new Blob([png]), 'sample3.png');
+      body.append('version', '@inspected');
+      return body;
+    };
+    const inspection = await api.request<Inspection>('POST', `/models/${modelId}/inspect`, form('file'));
+    expect(inspection).toMatchObject({ modelId, version: 1, file: 'sample3.png' });
+    const sample = await api.request<{ activations: number[][] }>('GET', `/datasets/${datasetId}/samples/3?format=json`);
+    expect(inspection.input).toEqual({ width: 12, height: 12, channels: 1, activations: sample.activations });
+    const predicted = await api.request<{ predictions: { label: string; probabilities: Record<string, number> }[] }>('POST', `/models/${modelId}/predict`, form('files'));
+    const { label, probabilities } = predicted.predictions[0]!;
+    expect(inspection.output).toEqual({ label, probabilities });
+    expect(inspection.layers.at(-1)!.a).toEqual(Object.values(probabilities));
+
+    // The forward pass again, in float64, from model.json's layers and weights.bin's floats in manifest order.
+    const json = JSON.parse(await (await get(`/models/${modelId}/versions/1/model.json`)).text()) as ModelJson;
+    const floats = new Float32Array(await (await get(`/models/${modelId}/versions/1/weights.bin`)).arrayBuffer());
+    let offset = 0;
+    const take = (n: number) => Array.from(floats.subarray(offset, (offset += n)));
+    const f: Record<string, (z: number) => number> = { sigmoid: (z) => 1 / (1 + Math.exp(-z)), relu: (z) => Math.max(0, z), tanh: Math.tanh, linear: (z) => z };
+    const expected: { z: number[]; a: number[] }[] = [];
+    let a = inspection.input.activations.flat();
+    for (const { class_name: kind, config } of json.modelTopology.config.layers) {
+      if (kind === 'LeakyReLU') {
+        const last = expected.at(-1)!;
+        last.a = last.z.map((z) => (z > 0 ? z : config.alpha! * z));
+        a = last.a;
+        continue;
+      }
+      const units = config.units!;
+      const kernel = take(a.length * units);
+      const bias = config.use_bias === false ? new Array<number>(units).fill(0) : take(units);
+      const z = bias.map((b, j) => a.reduce((sum, x, i) => sum + x * kernel[i * units + j]!, b));
+      const max = Math.max(...z);
+      const exp = z.map((v) => Math.exp(v - max));
+      a = config.activation === 'softmax' ? exp.map((e) => e / exp.reduce((s, v) => s + v, 0)) : z.map(f[config.activation!]!);
+      expected.push({ z, a });
+    }
+    expect(offset).toBe(floats.length);
+    expect(inspection.layers.map((l) => [l.layer, l.units])).toEqual(expected.map((l, i) => [i, l.z.length]));
+    const close = (got: number[], want: number[]) => got.forEach((g, i) => expect(Math.abs(g - want[i]!)).toBeLessThanOrEqual(1e-4 * Math.max(1, Math.abs(want[i]!))));
+    inspection.layers.forEach((layer, i) => {
+      close(layer.z, expected[i]!.z);
+      close(layer.a, expected[i]!.a);
+    });
+
+    await expect(api.request('POST', `/models/${modelId}/inspect`, form('file', 2))).rejects.toMatchObject({ status: 413, body: { message: expect.stringContaining('one image') } });
+    await expect(api.request('POST', `/models/${modelId}/inspect`, form('files'))).rejects.toMatchObject({ status: 400, body: { message: expect.stringContaining('"file"') } });
+    await api.request('DELETE', `/models/${modelId}/aliases/inspected`);
   });
 });

@@ -25,6 +25,15 @@ export function toActivations(pixels: Uint8Array, spec: ActivationSpec = {}): Fl
   return activations;
 }
 
+/**
+ * A sample's activations one pixel row at a time (width × channels each, channels side by side): how the
+ * samples view and the inspect view show an input, and small enough to stream a huge one row by row.
+ */
+export function* activationRows(pixels: Uint8Array, spec: ActivationSpec & { width: number }): Generator<number[]> {
+  const perRow = spec.width * (spec.channels ?? 1);
+  for (let at = 0; at < pixels.length; at += perRow) yield Array.from(toActivations(pixels.subarray(at, at + perRow), spec));
+}
+
 /** The activation of every byte value, 256 per channel, channel-major. */
 export function activationTable({ channels = 1, mean, std, round }: ActivationSpec = {}): Float32Array {
   const table = new Float32Array(channels * 256);

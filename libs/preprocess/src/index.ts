@@ -32,7 +32,7 @@ export {
   type Split,
   type SplitFractions,
 } from './preprocess-spec.js';
-export { activationTable, toActivations, type ActivationSpec } from './activations.js';
+export { activationRows, activationTable, toActivations, type ActivationSpec } from './activations.js';
 export { assignSplits } from './split.js';
 export { MAX_INPUT_PIXELS, toPixels, type ImageSize, type PixelSpec } from './image.js';
 export {

@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import { toActivations, type PreprocessSpec } from '#libs/preprocess';
+import { activationRows, type PreprocessSpec } from '#libs/preprocess';
 
 /** What the JSON and CSV views of a sample need. */
 export interface SamplePixels {
@@ -11,17 +11,8 @@ export interface SamplePixels {
   spec: PreprocessSpec;
 }
 
-/**
- * A sample's activations one pixel row at a time, so the API never holds more than one row's text:
- * a 4096×4096 RGB sample would be ~600 MB of JSON built whole.
- */
-function* rows(sample: SamplePixels): Generator<number[]> {
-  const { width, height, channels } = sample.spec;
-  const perRow = width * channels;
-  for (let y = 0; y < height; y++) {
-    yield Array.from(toActivations(sample.pixels.subarray(y * perRow, (y + 1) * perRow), sample.spec));
-  }
-}
+/** One pixel row at a time, so the API never holds more than one row's text: a 4096×4096 RGB sample would be ~600 MB of JSON built whole. */
+const rows = (sample: SamplePixels) => activationRows(sample.pixels, sample.spec);
 
 function* jsonChunks(sample: SamplePixels): Generator<string> {
   const { index, file, label, split, spec } = sample;

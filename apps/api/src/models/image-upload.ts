@@ -40,7 +40,8 @@ export function ImagesUpload(field: string, limit: { name: string; of: (config: 
       if (!(error instanceof multer.MulterError)) return error;
       switch (error.code) {
         case 'LIMIT_FILE_COUNT':
-          return new DomainError('TOO_LARGE', `${field}: at most ${limit.of(this.config)} images per request (${limit.name})`);
+          const most = limit.of(this.config);
+          return new DomainError('TOO_LARGE', `${field}: at most ${most} image${most === 1 ? '' : 's'} per request (${limit.name})`);
         case 'LIMIT_FILE_SIZE':
           return new DomainError('TOO_LARGE', `${field}: ${error.field ?? 'an image'} is larger than ${this.config.MAX_UPLOAD_MB} MB (MAX_UPLOAD_MB)`);
         case 'LIMIT_UNEXPECTED_FILE':

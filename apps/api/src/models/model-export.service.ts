@@ -3,10 +3,11 @@ import { Injectable, StreamableFile } from '@nestjs/common';
 import sharp from 'sharp';
 import type { Architecture } from '#libs/contracts';
 import { BlobStore } from '#libs/database';
-import { layerShapes, layersModelJson } from '#libs/engine';
+import { layerShapes, layersModelJson, parameterViews } from '#libs/engine';
 import { invalidInput } from '../http/domain-error.js';
 import { ModelVersions } from './model-versions.js';
 import type { VersionRef } from './version-ref.js';
+import { WeightsCache } from './weights-cache.js';
 
 /** A model version in TensorFlow.js Layers format, and pictures of what its first layer's units learned. */
 @Injectable()
@@ -14,6 +15,7 @@ export class ModelExportService {
   constructor(
     private readonly versions: ModelVersions,
     private readonly blobs: BlobStore,
+    private readonly weights: WeightsCache,
   ) {}
 
   async modelJson(modelId: string, ref: VersionRef) {
@@ -43,10 +45,9 @@ export class ModelExportService {
     const [first] = layerShapes(architecture);
     const { units, inputs } = first!;
     if (unit >= units) throw invalidInput('unit', `layer 0 has ${units} units (0..${units - 1})`);
-    // W0 is [inputs, units] row-major at the start of the blob: column `unit` is every units-th float.
-    const weights = await this.blobs.read(stored.blobId);
-    const view = new DataView(weights.buffer, weights.byteOffset, weights.byteLength);
-    const column = Float32Array.from({ length: inputs }, (_, i) => view.getFloat32(4 * (i * units + unit), true));
+    // W0 is [inputs, units] row-major: column `unit` is every units-th float. The weights predict and inspect use.
+    const [w0] = parameterViews(architecture, new Uint8Array(await this.weights.get(stored)));
+    const column = Float32Array.from({ length: inputs }, (_, i) => w0![i * units + unit]!);
     const scale = column.reduce((max, w) => Math.max(max, Math.abs(w)), 0) || 1;
     const bytes = Uint8Array.from(column, (w) => Math.round(127.5 + (127.5 * w) / scale));
     const { width, height, channels } = architecture.input;

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, StreamableFile } from '@nestjs/common';
 import { type Architecture, iso, type ModelSummary, type ModelView, type Page, type PageQuery, toPage } from '#libs/contracts';
 import { PrismaService } from '#libs/database';
 import { CREATED_BY } from '../auth/index.js';
@@ -81,11 +81,8 @@ export class ModelsService {
   /** Classifies images with a model version, preprocessing them by the spec its dataset was built with, in a prediction thread. */
   async predict(id: string, images: ImageOnDisk[], version?: VersionRef) {
     if (images.length === 0) throw invalidInput('files', 'send one or more images in the multipart field "files"');
-    const stored = await this.versions.resolve(id, version);
-    const architecture = stored.architecture as unknown as Architecture;
-    // Refused before the weights are loaded for a request that could only wait.
-    this.pool.assertRoom();
-    const outcome = await this.pool.run({ architecture, weights: await this.weights.get(stored), images });
+    const { stored, architecture, weights } = await this.forThread(id, version);
+    const outcome = await this.pool.run('predict', { architecture, weights, images });
     if ('badImage' in outcome) throw invalidInput('files', `${outcome.badImage.file}: ${outcome.badImage.message}`);
     return {
       modelId: id,
@@ -95,5 +92,21 @@ export class ModelsService {
         return { file: images[i]!.file, label: architecture.classes[best], probabilities: Object.fromEntries(architecture.classes.map((c, k) => [c, p[k]])) };
       }),
     };
+  }
+
+  /** One image's way through a version (input activations, each layer's z and a, probabilities), computed in a prediction thread. */
+  async inspect(id: string, image: ImageOnDisk | undefined, version?: VersionRef): Promise<StreamableFile> {
+    if (!image) throw invalidInput('file', 'send one image in the multipart field "file"');
+    const { stored, architecture, weights } = await this.forThread(id, version);
+    const outcome = await this.pool.run('inspect', { modelId: id, version: stored.version, architecture, weights, images: [image] });
+    if ('badImage' in outcome) throw invalidInput('file', `${outcome.badImage.file}: ${outcome.badImage.message}`);
+    return new StreamableFile(outcome.json, { type: 'application/json; charset=utf-8' });
+  }
+
+  /** The version a thread will run, its shape and its (cached) weights; 503 before loading them when the pool is full. */
+  private async forThread(id: string, version: VersionRef | undefined) {
+    const stored = await this.versions.resolve(id, version);
+    this.pool.assertRoom();
+    return { stored, architecture: stored.architecture as unknown as Architecture, weights: await this.weights.get(stored) };
   }
 }

@@ -5,7 +5,7 @@ import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { Piscina } from 'piscina';
 import { API_CONFIG, type ApiConfig } from '../api.config.js';
 import { DomainError } from '../http/domain-error.js';
-import type { PredictionOutcome, PredictionTask } from './prediction-task.js';
+import type { ThreadFunctions } from './prediction-task.js';
 
 // Prediction threads yield the CPU to the event loop's thread: a busy pool must not slow every other request.
 const THREAD_NICE = 10;
@@ -20,7 +20,7 @@ const CLOSE_MS = 10_000;
  */
 @Injectable()
 export class PredictionPool implements OnApplicationShutdown {
-  private readonly pool: Piscina<PredictionTask, PredictionOutcome>;
+  private readonly pool: Piscina;
   /** Requests running or waiting; counted here, since piscina also queues tasks while a thread starts. */
   private inFlight = 0;
 
@@ -42,11 +42,12 @@ export class PredictionPool implements OnApplicationShutdown {
     }
   }
 
-  async run(task: PredictionTask): Promise<PredictionOutcome> {
+  /** Runs the thread's function `name` on `task`, once a thread is free. */
+  async run<N extends keyof ThreadFunctions>(name: N, task: ThreadFunctions[N]['task']): Promise<ThreadFunctions[N]['outcome']> {
     this.assertRoom();
     this.inFlight++;
     try {
-      return await this.pool.run(task);
+      return (await this.pool.run(task, { name })) as ThreadFunctions[N]['outcome'];
     } finally {
       this.inFlight--;
     }

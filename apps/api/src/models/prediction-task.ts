@@ -14,5 +14,25 @@ export interface PredictionTask {
   images: ImageOnDisk[];
 }
 
-/** Class probabilities per image, in order; or the first image that could not be decoded. */
-export type PredictionOutcome = { probabilities: number[][] } | { badImage: { file: string; message: string } };
+/** An inspection also names the version, for the answer the thread writes. */
+export interface InspectionTask extends PredictionTask {
+  modelId: string;
+  version: number;
+}
+
+/** An image the thread could not decode, carried back as data: an Error's class does not survive the thread boundary. */
+export interface BadImage {
+  badImage: { file: string; message: string };
+}
+
+/** Class probabilities per image, in order. */
+export type PredictionOutcome = { probabilities: number[][] } | BadImage;
+
+/** The Inspection view as JSON bytes, written in the thread: a large input's text never costs the event loop. */
+export type InspectionOutcome = { json: Uint8Array } | BadImage;
+
+/** The thread's exported functions, by the name piscina calls them with. */
+export interface ThreadFunctions {
+  predict: { task: PredictionTask; outcome: PredictionOutcome };
+  inspect: { task: InspectionTask; outcome: InspectionOutcome };
+}

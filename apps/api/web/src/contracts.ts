@@ -1,7 +1,7 @@
 // The API's response shapes, from libs/contracts (type-only, so nothing of zod reaches the bundle).
 import type { Architecture, ModelView, RunStatusName } from '#libs/contracts';
 export type {
-  ApiKeyRole, ClassScore, CreatedBy, DatasetView, EpochMetrics, EvaluationView, FinalMetrics, HistoryEntry, LayerSpec,
+  ApiKeyRole, ClassScore, CreatedBy, DatasetView, EpochMetrics, EvaluationView, FinalMetrics, HistoryEntry, Inspection, LayerSpec,
   Misclassified, ModelSummary, ModelView, OptimizerSpec, Page, RunSummary, RunView, WorkerView,
 } from '#libs/contracts';
 
@@ -14,13 +14,6 @@ export type ModelVersionView = ModelView['versions'][number];
 export const architectureOf = (version: ModelVersionView) => version.architecture as unknown as Architecture;
 /** The dataset a version was trained on, as its lineage recorded it. */
 export const lineageDataset = (version: ModelVersionView) => version.lineage.dataset as { id: string; name: string } | null;
-
-/** POST /models/:id/inspect: one image's forward pass; z = W·a + b and a = f(z) per layer, the last a the softmax. */
-export interface Inspection {
-  input: { width: number; height: number; channels: number; activations: number[][] };
-  layers: { layer: number; units: number; activation: string; z: number[]; a: number[] }[];
-  output: { label: string; probabilities: Record<string, number> };
-}
 
 // Values, not types: spelled out here because importing them would bundle zod; `satisfies` keeps them in step.
 export const RUN_STATUSES = ['QUEUED', 'RUNNING', 'SUCCEEDED', 'FAILED', 'CANCELLED'] as const satisfies readonly RunStatus[];

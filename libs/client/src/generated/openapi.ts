@@ -176,6 +176,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/models/{id}/inspect": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["Models_inspect"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/models/{id}/aliases/{alias}": {
         parameters: {
             query?: never;
@@ -1021,6 +1037,42 @@ export interface components {
                     [key: string]: number;
                 };
             }[];
+        };
+        Inspection: {
+            /** Format: uuid */
+            modelId: string;
+            version: number;
+            file: string;
+            /** @description the image after preprocessing: the first layer's a */
+            input: {
+                width: number;
+                height: number;
+                channels: number;
+                /** @description as the samples view shows them: one array per pixel row, channels side by side */
+                activations: number[][];
+            };
+            /** @description hidden layers in order, then the output layer */
+            layers: {
+                /** @description 0 for the first hidden layer; the last is the output layer */
+                layer: number;
+                units: number;
+                /** @description f; softmax on the output layer */
+                activation: string;
+                bias: boolean;
+                /** @description W·a + b, one per unit (W·a without bias) */
+                z: number[];
+                /** @description f(z), one per unit: the next layer's input */
+                a: number[];
+            }[];
+            /** @description as predict answers for the same image */
+            output: {
+                /** @description the most probable class */
+                label: string;
+                /** @description class → probability: the output layer's a */
+                probabilities: {
+                    [key: string]: number;
+                };
+            };
         };
         ModelAlias: {
             alias: string;
@@ -1998,6 +2050,70 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Predictions"];
+                };
+            };
+            /** @description bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description payload too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description service unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    Models_inspect: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": {
+                    version?: number | string;
+                };
+            };
+        };
+        responses: {
+            /** @description ok */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Inspection"];
                 };
             };
             /** @description bad request */

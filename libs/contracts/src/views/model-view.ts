@@ -70,3 +70,39 @@ export const PredictionsSchema = z
     predictions: z.array(z.object({ file: z.string(), label: z.string(), probabilities: z.record(z.string(), z.number()) })),
   })
   .meta({ id: 'Predictions' });
+
+/** POST /models/:id/inspect: one image's way through a version, as the network computes it. */
+export const InspectionSchema = z
+  .object({
+    modelId: z.uuid(),
+    version: z.number().int(),
+    file: z.string(),
+    input: z
+      .object({
+        width: z.number().int(),
+        height: z.number().int(),
+        channels: z.number().int(),
+        activations: z.array(z.array(z.number())).describe('as the samples view shows them: one array per pixel row, channels side by side'),
+      })
+      .describe('the image after preprocessing: the first layer\'s a'),
+    layers: z
+      .array(
+        z.object({
+          layer: z.number().int().describe('0 for the first hidden layer; the last is the output layer'),
+          units: z.number().int(),
+          activation: z.string().describe('f; softmax on the output layer'),
+          bias: z.boolean(),
+          z: z.array(z.number()).describe('W·a + b, one per unit (W·a without bias)'),
+          a: z.array(z.number()).describe('f(z), one per unit: the next layer\'s input'),
+        }),
+      )
+      .describe('hidden layers in order, then the output layer'),
+    output: z
+      .object({
+        label: z.string().describe('the most probable class'),
+        probabilities: z.record(z.string(), z.number()).describe('class → probability: the output layer\'s a'),
+      })
+      .describe('as predict answers for the same image'),
+  })
+  .meta({ id: 'Inspection' });
+export type Inspection = z.infer<typeof InspectionSchema>;
