@@ -46,9 +46,13 @@ export function hyperparametersOf(run: RunSpecFields): Record<string, Hyperparam
 /** The fields whose values are not all equal, in field order, with each run's value (null where a run has no such field). */
 export function differingFields<K extends string>(byRun: Record<K, Record<string, HyperparameterValue>>): { field: string; values: Record<K, HyperparameterValue> }[] {
   const runs = Object.entries(byRun) as [K, Record<string, HyperparameterValue>][];
-  // The run with the most fields (layers) lists them all in their natural order; others add nothing new to place.
-  const fields = [...new Set(runs.map(([, values]) => Object.keys(values)).sort((x, y) => y.length - x.length).flat())];
+  const fields = hyperparameterFields(runs.map(([, values]) => values));
   return fields
     .map((field) => ({ field, values: Object.fromEntries(runs.map(([id, values]) => [id, values[field] ?? null])) as Record<K, HyperparameterValue> }))
     .filter(({ values }) => new Set(Object.values(values)).size > 1);
+}
+
+/** Every field any of the runs has, in natural order: the run with the most fields (layers) lists them all in it. */
+export function hyperparameterFields(runs: Record<string, HyperparameterValue>[]): string[] {
+  return [...new Set(runs.map((values) => Object.keys(values)).sort((x, y) => y.length - x.length).flat())];
 }

@@ -2,11 +2,11 @@
 import type { Architecture, ModelView, RunStatusName } from '#libs/contracts';
 export type {
   ApiKeyRole, ClassScore, CreatedBy, DatasetView, EpochMetrics, EvaluationView, FinalMetrics, HistoryEntry, Inspection, LayerSpec,
-  Misclassified, ModelSummary, ModelView, OptimizerSpec, Page, RunSummary, RunView, WorkerView,
+  Misclassified, ModelSummary, ModelView, OptimizerSpec, Page, RunComparison, RunSummary, RunView, WorkerView,
 } from '#libs/contracts';
 
 // A value imported by its path: the index would bundle zod. The same flattening GET /runs/compare uses.
-export { differingFields, hyperparametersOf, type HyperparameterValue } from '../../../../libs/contracts/src/hyperparameters.js';
+export { hyperparameterFields, hyperparametersOf, type HyperparameterValue } from '../../../../libs/contracts/src/hyperparameters.js';
 
 export type RunStatus = RunStatusName;
 export type ModelVersionView = ModelView['versions'][number];

@@ -13,15 +13,14 @@ import { go } from '../router.js';
 import { mayChange } from '../session.js';
 import { Hyperparameters } from './hyperparameters.js';
 
-/** Adds an epoch row, replacing one with the same epoch (a resumed run can report an epoch again). */
+/** Adds an epoch row in epoch order (one with the same epoch is replaced, though the stream sends each once). */
 function withEpoch(metrics: EpochMetrics[], row: EpochMetrics): EpochMetrics[] {
   return [...metrics.filter((m) => m.epoch !== row.epoch), row].sort((a, b) => a.epoch - b.epoch);
 }
 
-/** Adds a status entry unless the stream replays one already shown (a stream opened mid-run starts from the beginning). */
+/** Adds a status entry unless it is shown already (a stream resumed with Last-Event-ID starts with the current status). */
 function withEntry(history: HistoryEntry[], entry: HistoryEntry): HistoryEntry[] {
-  const known = history.some((h) => (h.id !== undefined && h.id === entry.id) || (h.at === entry.at && h.to === entry.to));
-  return known ? history : [...history, entry];
+  return history.some((h) => h.id === entry.id) ? history : [...history, entry];
 }
 
 export function RunPage({ id }: { id: string }) {
@@ -37,14 +36,14 @@ export function RunPage({ id }: { id: string }) {
     get<RunView>(`/runs/${id}`).then((first) => {
       setRun(first);
       if (TERMINAL.includes(first.status)) return;
-      // Epochs arrive on the run's event stream as they land; its end (the terminal status) closes it.
+      // Epochs arrive on the run's event stream as they land, after those loaded; the terminal status closes it.
       stream = subscribe(`/runs/${id}/events`, {
         epoch: (row: EpochMetrics) => setRun((r) => r && { ...r, metrics: withEpoch(r.metrics, row) }),
         status: (entry: HistoryEntry) => {
           setRun((r) => r && { ...r, status: entry.to, attempt: entry.attempt, workerId: entry.workerId ?? r.workerId, history: withEntry(r.history, entry) });
           if (TERMINAL.includes(entry.to)) { stream?.close(); void refresh(); }
         },
-      }, refresh, 1500);
+      }, refresh, 1500, String(first.metrics.at(-1)?.epoch ?? 0));
     }, setError);
     return () => stream?.close();
   }, [id]);
