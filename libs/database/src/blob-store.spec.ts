@@ -94,4 +94,27 @@ describe('the blob store', () => {
     for await (const s of samples.read(dataset.id, { offset: 10, limit: 2 })) window.push(s.index);
     expect(window).toEqual([20, 22]);
   });
+
+  it('packs a dataset\'s samples for training in one read: index order, the test split apart, split names as codes', async () => {
+    const samples = new SampleStore(pg);
+    const dataset = await prisma.dataset.create({ data: { name: 'p', width: 3, height: 1, classes: ['a', 'b', 'c'] } });
+    const rows = Array.from({ length: 50 }, (_, i) => ({ index: i, label: i % 3, file: `${i}.png`, sha256: null, pixels: randomBytes(3) }));
+    await samples.replaceRange(dataset.id, 0, 50, rows);
+    const splitOf = (i: number) => (i % 5 === 0 ? 'test' : i % 5 === 1 ? 'validation' : 'train');
+    for (const name of ['test', 'validation'] as const) {
+      await prisma.sample.updateMany({ where: { datasetId: dataset.id, index: { in: rows.map((r) => r.index).filter((i) => splitOf(i) === name) } }, data: { split: name } });
+    }
+    const packed = await samples.readPacked(dataset.id, 3, { train: 0, validation: 1, test: 2 });
+    const rest = rows.filter((r) => splitOf(r.index) !== 'test');
+    const test = rows.filter((r) => splitOf(r.index) === 'test');
+    expect(Array.from(packed!.rest.indices)).toEqual(rest.map((r) => r.index));
+    expect(Array.from(packed!.rest.labels)).toEqual(rest.map((r) => r.label));
+    expect(Array.from(packed!.rest.split)).toEqual(rest.map((r) => (splitOf(r.index) === 'validation' ? 1 : 0)));
+    expect(Buffer.from(packed!.rest.pixels).equals(Buffer.concat(rest.map((r) => r.pixels)))).toBe(true);
+    expect(Array.from(packed!.test.indices)).toEqual(test.map((r) => r.index));
+    expect(Array.from(packed!.test.split)).toEqual(test.map(() => 2));
+    expect(Buffer.from(packed!.test.pixels).equals(Buffer.concat(test.map((r) => r.pixels)))).toBe(true);
+    // A sample of another size than the caller expects: the dataset is not what it was asked for.
+    expect(await samples.readPacked(dataset.id, 4, { train: 0, validation: 1, test: 2 })).toBeNull();
+  });
 });

@@ -40,54 +40,81 @@ export const int4 = (value: number): Buffer => {
 export const text = (value: string): Buffer => Buffer.from(value, 'utf8');
 export const uuid = (value: string): Buffer => Buffer.from(value.replaceAll('-', ''), 'hex');
 
-/** Reads exactly n bytes at a time from a stream of pieces; a field inside one piece is a view, not a copy. */
-class Pieces {
-  private queue: Buffer[] = [];
-  private queued = 0;
-
-  constructor(private readonly source: AsyncIterator<Buffer>) {}
-
-  async take(n: number): Promise<Buffer> {
-    while (this.queued < n) {
-      const next = await this.source.next();
-      if (next.done) throw new Error(`COPY stream ended ${n - this.queued} bytes early`);
-      this.queue.push(next.value);
-      this.queued += next.value.length;
-    }
-    this.queued -= n;
-    const first = this.queue[0]!;
-    if (first.length >= n) {
-      if (first.length === n) this.queue.shift();
-      else this.queue[0] = first.subarray(n);
-      return first.subarray(0, n);
-    }
-    const out = Buffer.allocUnsafe(n);
-    for (let at = 0; at < n; ) {
-      const head = this.queue[0]!;
-      const used = Math.min(head.length, n - at);
-      head.copy(out, at, 0, used);
-      at += used;
-      if (used === head.length) this.queue.shift();
-      else this.queue[0] = head.subarray(used);
-    }
-    return out;
-  }
-}
+const HEADER_BYTES = SIGNATURE.length + 8;
 
 /** Decodes `COPY … TO STDOUT (FORMAT binary)` into rows of raw field bytes (null for SQL NULL). */
 export async function* copyRows(stream: AsyncIterable<Buffer>): AsyncGenerator<(Buffer | null)[]> {
-  const pieces = new Pieces(stream[Symbol.asyncIterator]());
-  const header = await pieces.take(SIGNATURE.length + 8);
-  if (!header.subarray(0, SIGNATURE.length).equals(SIGNATURE)) throw new Error('not a binary COPY stream');
-  await pieces.take(header.readInt32BE(SIGNATURE.length + 4));
-  for (;;) {
-    const count = (await pieces.take(2)).readInt16BE();
-    if (count === -1) return;
-    const row: (Buffer | null)[] = [];
-    for (let i = 0; i < count; i++) {
-      const length = (await pieces.take(4)).readInt32BE();
-      row.push(length === -1 ? null : await pieces.take(length));
+  for await (const rows of copyRowBatches(stream)) yield* rows;
+}
+
+/**
+ * The same rows, as many at a time as the stream's pieces hold: parsed synchronously, fields as views of
+ * the pieces (one copy only where a row spans pieces), so thousands of small rows cost no await each.
+ */
+export async function* copyRowBatches(stream: AsyncIterable<Buffer>): AsyncGenerator<(Buffer | null)[][]> {
+  const parts: Buffer[] = [];
+  let total = 0;
+  // Bytes the parser needs before it can go on: the header first, then whatever the row in hand lacks.
+  let need = HEADER_BYTES;
+  let started = false;
+  for await (const piece of stream) {
+    parts.push(piece);
+    total += piece.length;
+    if (total < need) continue;
+    const buf = parts.length === 1 ? parts[0]! : Buffer.concat(parts, total);
+    parts.length = 0;
+    let at = 0;
+    if (!started) {
+      if (!buf.subarray(0, SIGNATURE.length).equals(SIGNATURE)) throw new Error('not a binary COPY stream');
+      const extension = buf.readInt32BE(SIGNATURE.length + 4);
+      if (buf.length < HEADER_BYTES + extension) {
+        parts.push(buf);
+        need = HEADER_BYTES + extension;
+        continue;
+      }
+      at = HEADER_BYTES + extension;
+      started = true;
     }
-    yield row;
+    const rows: (Buffer | null)[][] = [];
+    need = 0;
+    while (need === 0) {
+      if (buf.length - at < 2) {
+        need = 2;
+        break;
+      }
+      const count = buf.readInt16BE(at);
+      if (count === -1) {
+        if (rows.length) yield rows;
+        return;
+      }
+      const row: (Buffer | null)[] = [];
+      let p = at + 2;
+      for (let i = 0; i < count; i++) {
+        if (buf.length - p < 4) {
+          need = p + 4 - at;
+          break;
+        }
+        const length = buf.readInt32BE(p);
+        if (length === -1) {
+          row.push(null);
+          p += 4;
+          continue;
+        }
+        if (buf.length - p - 4 < length) {
+          need = p + 4 + length - at;
+          break;
+        }
+        row.push(buf.subarray(p + 4, p + 4 + length));
+        p += 4 + length;
+      }
+      if (need > 0) break;
+      rows.push(row);
+      at = p;
+    }
+    const rest = buf.subarray(at);
+    if (rest.length) parts.push(rest);
+    total = rest.length;
+    if (rows.length) yield rows;
   }
+  throw new Error(`COPY stream ended ${Math.max(need - total, 0)} bytes early`);
 }

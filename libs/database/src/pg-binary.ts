@@ -4,7 +4,7 @@ import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/
 import pg from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { parseDatabaseUrl } from './connection.js';
-import { copyHeader, copyRow, copyRows, copyTrailer } from './copy-binary.js';
+import { copyHeader, copyRow, copyRowBatches, copyTrailer } from './copy-binary.js';
 import { DATABASE_URL } from './prisma.service.js';
 
 /**
@@ -59,11 +59,19 @@ export class PgBinary implements OnApplicationShutdown {
 
   /** Rows of `COPY (query) TO STDOUT (FORMAT binary)`, as raw field bytes; `query` takes no parameters. */
   async *copyOut(query: string): AsyncGenerator<(Buffer | null)[]> {
+    for await (const rows of this.copyOutBatches(query)) yield* rows;
+  }
+
+  /** copyOut's rows as many at a time as arrive together (no await per row, for many small rows). */
+  async *copyOutBatches(query: string, options: { indexOrder?: boolean } = {}): AsyncGenerator<(Buffer | null)[][]> {
     const client = await this.pool.connect();
     let ok = false;
     try {
+      // Rows already in an index's order need no sort: without fresh statistics the planner sorts them anyway (on disk, for MB of bytes).
+      if (options.indexOrder) await client.query('SET enable_sort = off');
       const stream = client.query(copyTo(`COPY (${query}) TO STDOUT (FORMAT binary)`));
-      yield* copyRows(stream);
+      yield* copyRowBatches(stream);
+      if (options.indexOrder) await client.query('RESET enable_sort');
       ok = true;
     } finally {
       // A COPY stopped half way leaves the connection mid-protocol: drop it rather than reuse it.

@@ -20,6 +20,16 @@ export interface StoredSample {
   pixels: Buffer;
 }
 
+/** Samples packed back to back in index order: bytes, labels, split codes and dataset indices. */
+export interface PackedSamples {
+  pixels: Uint8Array;
+  labels: Int32Array;
+  split: Uint8Array;
+  indices: Int32Array;
+}
+
+const TEST = Buffer.from('test');
+
 /** Sample rows in and out of Postgres in bytes: COPY in binary both ways, thousands of rows per round trip. */
 @Injectable()
 export class SampleStore {
@@ -54,6 +64,46 @@ export class SampleStore {
       'UPDATE samples s SET split = v.split FROM unnest($2::int[], $3::text[]) AS v(index, split) WHERE s."datasetId" = $1 AND s.index = v.index',
       [datasetId, indices, splits],
     );
+  }
+
+  /**
+   * What training reads: every sample of a dataset in one COPY, packed into one byte array (the test split
+   * after the rest, as views of that array), split names turned into `codes`. Null when the rows changed
+   * while they were read (a count and the COPY disagree) or a sample is not `inputSize` bytes.
+   */
+  async readPacked(datasetId: string, inputSize: number, codes: Record<string, number>): Promise<{ rest: PackedSamples; test: PackedSamples } | null> {
+    const { rows } = await this.pg.pool.query<{ test: number; total: number }>(
+      `SELECT (count(*) FILTER (WHERE split = 'test'))::int AS test, count(*)::int AS total FROM samples WHERE "datasetId" = $1`,
+      [datasetId],
+    );
+    const { test: testCount, total } = rows[0]!;
+    const restCount = total - testCount;
+    const bytes = new Uint8Array(total * inputSize);
+    const part = (from: number, count: number): PackedSamples => ({
+      pixels: bytes.subarray(from * inputSize, (from + count) * inputSize),
+      labels: new Int32Array(count),
+      split: new Uint8Array(count),
+      indices: new Int32Array(count),
+    });
+    const rest = part(0, restCount);
+    const test = part(restCount, testCount);
+    let restAt = 0;
+    let testAt = 0;
+    // Only the columns training needs; the bytes are copied once, from the COPY's pieces into their place.
+    const copy = this.pg.copyOutBatches(`SELECT index, label, split, pixels FROM samples WHERE "datasetId" = ${uuidLiteral(datasetId)} ORDER BY index`, { indexOrder: true });
+    for await (const rows of copy) {
+      for (const [index, label, split, pixels] of rows) {
+        const isTest = split!.equals(TEST);
+        const into = isTest ? test : rest;
+        const at = isTest ? testAt++ : restAt++;
+        if (at >= into.labels.length || pixels!.length !== inputSize) return null;
+        into.pixels.set(pixels!, at * inputSize);
+        into.labels[at] = label!.readInt32BE();
+        into.indices[at] = index!.readInt32BE();
+        into.split[at] = codes[split!.toString('latin1')] ?? 0;
+      }
+    }
+    return restAt === restCount && testAt === testCount ? { rest, test } : null;
   }
 
   /** A dataset's samples in index order, optionally without the test split or only it; `offset`/`limit` pick a window. */

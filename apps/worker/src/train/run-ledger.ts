@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { BlobStore, Prisma, PrismaService, refreshRunFinal, RunStatus } from '#libs/database';
+import { BlobStore, type Dataset, Prisma, PrismaService, refreshRunFinal, type Run, RunStatus } from '#libs/database';
 import type { Architecture, EvaluationView } from '#libs/contracts';
 import { RunEvents } from '#libs/queue';
 import type { EpochResult } from '#libs/engine';
@@ -16,6 +16,8 @@ export interface RunClaim {
   checkpoint: Uint8Array | null;
   /** Validation losses of epochs 1..startEpoch, so early stopping resumes with its patience intact. */
   previousValLosses: (number | null)[];
+  /** The run's row as the claim read it (its spec does not change), with its dataset. */
+  row: Run & { dataset: Dataset | null };
 }
 
 /** Where a model version came from, kept on the version so it outlives its dataset. */
@@ -60,7 +62,7 @@ export class RunLedger {
   /** Takes the run for a new attempt, or returns null when it is already finished (a repeated delivery) or held by its key's quota or its sweep. */
   async claim(runId: string, workerId: string, backend: string): Promise<RunClaim | null> {
     const claimed = await this.prisma.$transaction(async (tx) => {
-      const run = await tx.run.findUnique({ where: { id: runId } });
+      const run = await tx.run.findUnique({ where: { id: runId }, include: { dataset: true } });
       if (!run || TERMINAL.includes(run.status)) return null;
       if (run.heldBySweep) return null; // no job should exist for it; if one does, SweepLimit queues it again when its turn comes
       if (await this.quota.holdIfFull(tx, run)) return null;
@@ -76,13 +78,15 @@ export class RunLedger {
         });
       }
       await tx.runEvent.create({ data: { runId, fromStatus: RunStatus.QUEUED, toStatus: RunStatus.RUNNING, attempt, workerId } });
+      // A first attempt has no checkpoint and no metrics to clean up.
+      if (run.attempt === 0) return { runId, attempt, workerId, startEpoch: 0, checkpointBlob: null, previousValLosses: [], row: run };
       const checkpoint = await tx.checkpoint.findFirst({ where: { runId }, orderBy: { epoch: 'desc' } });
       const startEpoch = checkpoint?.epoch ?? 0;
       // Metrics past the checkpoint came from a lost attempt; this attempt recomputes them.
       await tx.runMetric.deleteMany({ where: { runId, epoch: { gt: startEpoch } } });
       await refreshRunFinal(tx, runId);
       const done = await tx.runMetric.findMany({ where: { runId }, orderBy: { epoch: 'asc' }, select: { valLoss: true } });
-      return { runId, attempt, workerId, startEpoch, checkpointBlob: checkpoint?.blobId ?? null, previousValLosses: done.map((m) => m.valLoss) };
+      return { runId, attempt, workerId, startEpoch, checkpointBlob: checkpoint?.blobId ?? null, previousValLosses: done.map((m) => m.valLoss), row: run };
     }, LONG_TX);
     // Claimed or held by the quota, the run's history grew (a repeated delivery adds nothing, and costs one re-read).
     this.events.announce(runId);
@@ -225,11 +229,11 @@ export class RunLedger {
 
   /** Locks the run row and checks this attempt still owns it. */
   private async fence(tx: Prisma.TransactionClient, claim: RunClaim) {
-    const owned = await tx.run.updateMany({
+    const [owned] = await tx.run.updateManyAndReturn({
       where: { id: claim.runId, attempt: claim.attempt, status: RunStatus.RUNNING },
       data: { workerId: claim.workerId },
     });
-    if (owned.count === 0) throw new LostRunError(`run ${claim.runId} is no longer held by attempt ${claim.attempt}`);
-    return tx.run.findUniqueOrThrow({ where: { id: claim.runId } });
+    if (!owned) throw new LostRunError(`run ${claim.runId} is no longer held by attempt ${claim.attempt}`);
+    return owned;
   }
 }

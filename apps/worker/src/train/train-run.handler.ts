@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Job, UnrecoverableError, WaitingError } from 'bullmq';
 import { type Architecture, type EarlyStopping, type JobData, JobName, type LayerSpec, layerBias, type Loss, type OptimizerSpec } from '#libs/contracts';
-import { DatasetStatus, PrismaService, SampleStore } from '#libs/database';
+import { DatasetStatus, SampleStore } from '#libs/database';
 import { type EpochResult, SPLIT_CODE, stripOptimizerState } from '#libs/engine';
 import { activationTable, storedSpec } from '#libs/preprocess';
 import type { JobContext, JobHandler } from '../job-handler.js';
@@ -20,7 +20,6 @@ export class TrainRunHandler implements JobHandler<JobName.TrainRun> {
   private readonly logger = new Logger('Train');
 
   constructor(
-    private readonly prisma: PrismaService,
     private readonly samples: SampleStore,
     private readonly ledger: RunLedger,
     private readonly identity: WorkerIdentity,
@@ -32,8 +31,10 @@ export class TrainRunHandler implements JobHandler<JobName.TrainRun> {
 
   async handle(job: Job<JobData<JobName.TrainRun>>, { signal: shutdown, token, progressed }: JobContext): Promise<void> {
     const cancel = this.cancellations.watch(job.data.runId);
+    let claimed: RunClaim | null = null;
     try {
       const claim = await this.ledger.claim(job.data.runId, this.identity.id, this.identity.backend);
+      claimed = claim;
       if (!claim) return; // finished, cancelled, or held by its key's quota or its sweep: nothing to train
       await this.train(job, claim, AbortSignal.any([shutdown, cancel.signal]), progressed).catch(async (error: Error) => {
         if (await this.ledger.isCancelled(claim.runId)) return; // stopped on request; metrics so far are kept
@@ -52,8 +53,8 @@ export class TrainRunHandler implements JobHandler<JobName.TrainRun> {
       cancel.release();
       // A slot of this run's key may have come free: the next held run need not wait for the periodic look.
       await this.quota.release().catch((e: Error) => this.logger.warn(`quota release: ${e.message}`));
-      // Likewise a slot of its sweep, if it ended.
-      await this.sweeps.releaseQuietly();
+      // Likewise a slot of its sweep, if it ended (a run outside sweeps frees none: no query per run).
+      if (!claimed || claimed.row.sweepId) await this.sweeps.releaseQuietly();
     }
   }
 
@@ -85,13 +86,15 @@ export class TrainRunHandler implements JobHandler<JobName.TrainRun> {
     await this.ledger.succeed(claim, input.architecture, stripOptimizerState(input.architecture, outcome.weights), note, { evaluation: outcome.evaluation, lineage, lastEpoch });
     if (lastEpoch) {
       epochSeconds += lastEpoch.seconds;
-      await this.reportEpoch(job, lastEpoch, input.spec.epochs);
+      // The run has ended: its job's progress in Redis no longer matters, only the worker's gauge.
+      this.metrics.epochDone(lastEpoch.samplesPerSecond);
     }
     // Where a run's time went outside its epochs (which their metric rows break down).
     const ms = (from: number, to: number) => Math.round(to - from);
     this.logger.log(
-      `run ${claim.runId} succeeded: samples read ${ms(started, loaded)} ms, thread setup ${Math.round(trained - loaded - epochSeconds * 1000 - outcome.evaluationMs)} ms, ` +
-        `epochs ${Math.round(epochSeconds * 1000)} ms, test evaluation ${Math.round(outcome.evaluationMs)} ms, model stored ${ms(trained, performance.now())} ms`,
+      `run ${claim.runId} succeeded: samples read ${ms(started, loaded)} ms, thread setup ${Math.round(outcome.setupMs)} ms, epochs ${Math.round(epochSeconds * 1000)} ms, ` +
+        `test evaluation ${Math.round(outcome.evaluationMs)} ms, earlier epochs' storage awaited ${Math.round(outcome.storeWaitMs)} ms, ` +
+        `unaccounted ${Math.round(trained - loaded - outcome.setupMs - epochSeconds * 1000 - outcome.evaluationMs - outcome.storeWaitMs)} ms, model stored ${ms(trained, performance.now())} ms`,
     );
   }
 
@@ -103,7 +106,7 @@ export class TrainRunHandler implements JobHandler<JobName.TrainRun> {
 
   /** Reads the run's samples into one byte array, with the table that turns bytes into the spec's activations. */
   private async load(claim: RunClaim): Promise<{ input: TrainingInput; lineage: Lineage }> {
-    const run = await this.prisma.run.findUniqueOrThrow({ where: { id: claim.runId }, include: { dataset: true } });
+    const run = claim.row;
     const { dataset } = run;
     if (!dataset) throw new UnrecoverableError(`run ${run.id} has no dataset: it was deleted`);
     if (dataset.status !== DatasetStatus.READY) throw new UnrecoverableError(`dataset ${dataset.id} is ${dataset.status}, not READY`);
@@ -111,9 +114,11 @@ export class TrainRunHandler implements JobHandler<JobName.TrainRun> {
     // With its own validationSplit a run draws validation from train + validation; test stays unseen either way.
     const ownSplit = run.validationSplit !== null;
     const inputSize = dataset.width * dataset.height * dataset.channels;
-    const { pixels, labels, split } = await this.readSamples(dataset.id, { test: false }, inputSize);
+    const packed = await this.samples.readPacked(dataset.id, inputSize, SPLIT_CODE);
+    if (!packed) throw new UnrecoverableError(`dataset ${dataset.id} changed while its samples were read`);
+    const { pixels, labels, split } = packed.rest;
     // Only scored once training ends, by the final weights.
-    const test = await this.readSamples(dataset.id, { test: true }, inputSize);
+    const test = packed.test;
     const table = activationTable(spec);
     // A layer without its own bias setting takes the run's, so the stored architecture is explicit.
     const layers = (run.layers as unknown as LayerSpec[]).map((layer) => ({ ...layer, bias: layerBias(layer, run.bias) }));
@@ -150,26 +155,5 @@ export class TrainRunHandler implements JobHandler<JobName.TrainRun> {
     };
     const lineage: Lineage = { dataset: { id: dataset.id, name: dataset.name, contentHash: dataset.contentHash, spec } };
     return { input, lineage };
-  }
-
-  /** Reads samples in index order, in pages, so only one page of rows is held beside the packed bytes. */
-  /** The test split, or every other sample, packed; one binary COPY streams the rows, so the bytes never pass through a string. */
-  private async readSamples(datasetId: string, which: { test: boolean }, inputSize: number) {
-    const count = await this.prisma.sample.count({ where: { datasetId, split: which.test ? 'test' : { not: 'test' } } });
-    const pixels = new Uint8Array(count * inputSize);
-    const labels = new Int32Array(count);
-    const split = new Uint8Array(count);
-    const indices = new Int32Array(count);
-    let at = 0;
-    for await (const sample of this.samples.read(datasetId, which.test ? { onlyTest: true } : { withoutTest: true })) {
-      if (at === count || sample.pixels.length !== inputSize) break;
-      pixels.set(sample.pixels, at * inputSize);
-      labels[at] = sample.label;
-      split[at] = SPLIT_CODE[sample.split as keyof typeof SPLIT_CODE];
-      indices[at] = sample.index;
-      at++;
-    }
-    if (at !== count) throw new UnrecoverableError(`dataset ${datasetId} changed while its samples were read`);
-    return { pixels, labels, split, indices };
   }
 }

@@ -36,6 +36,8 @@ async function trainRun(input: TrainingInput): Promise<void> {
   stored = input.startEpoch;
   const unstored: number[] = [];
   let lastEpoch: EpochResult | null = null;
+  const taken = performance.now();
+  let setupMs = 0;
   try {
     post({ type: 'ready', backend: await loadBackend(input.backend) });
     const data = { pixels: input.pixels, labels: input.labels, table: input.table, split: input.split ?? undefined };
@@ -45,6 +47,7 @@ async function trainRun(input: TrainingInput): Promise<void> {
       previousValLosses: input.previousValLosses,
       checkpointDue: checkpointDue(input.checkpoints),
       onEpoch: async (epoch) => {
+        if (epoch.epoch === input.startEpoch + 1) setupMs = performance.now() - taken - epoch.seconds * 1000;
         // The last epoch goes with the outcome: its row and the model version are written together, and its
         // weights once, as the version (a checkpoint of it would be deleted in the same transaction).
         if (epoch.epoch === input.spec.epochs) return void (lastEpoch = { ...epoch, weights: null });
@@ -56,7 +59,7 @@ async function trainRun(input: TrainingInput): Promise<void> {
     // Scored here, off the worker's event loop, with the same forward pass training used.
     const evaluationStart = performance.now();
     const evaluation = input.test && input.test.labels.length > 0 ? await evaluateModel(input.architecture, result.weights, input.test, input.spec.loss) : null;
-    post({ type: 'done', outcome: { weights: result.weights, earlyStopped: result.earlyStopped, evaluation, evaluationMs: performance.now() - evaluationStart, lastEpoch } });
+    post({ type: 'done', outcome: { weights: result.weights, earlyStopped: result.earlyStopped, evaluation, evaluationMs: performance.now() - evaluationStart, lastEpoch, setupMs, storeWaitMs: 0 } });
   } catch (error) {
     const { name, message } = error instanceof Error ? error : new Error(String(error));
     // A diverged loss diverges again on retry: the only error class the thread knows to be permanent.

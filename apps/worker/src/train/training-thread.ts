@@ -31,6 +31,10 @@ export interface TrainingOutcome {
   evaluation: EvaluationView | null;
   /** Time spent scoring the test split. */
   evaluationMs: number;
+  /** From the thread taking the run to its first epoch starting: samples to activations, the network. */
+  setupMs: number;
+  /** From the thread finishing to the epochs before the last being stored. */
+  storeWaitMs: number;
   /** The run's last epoch (without its weights, which are `weights`), not yet stored: it is stored with the model version. */
   lastEpoch: EpochResult | null;
 }
@@ -79,6 +83,7 @@ export function runTrainingThread(
     const pending: EpochResult[] = [];
     let writing: Promise<void> | null = null;
     let finished: TrainingOutcome | null = null;
+    let finishedAt = 0;
     let settled = false;
     const settle = (error: Error | null, outcome?: TrainingOutcome) => {
       if (settled) return;
@@ -97,7 +102,7 @@ export function runTrainingThread(
     const write = (): void => {
       if (writing || settled) return;
       if (pending.length === 0) {
-        if (finished) settle(null, finished);
+        if (finished) settle(null, { ...finished, storeWaitMs: performance.now() - finishedAt });
         return;
       }
       const batch = pending.splice(0);
@@ -113,7 +118,10 @@ export function runTrainingThread(
     const onAbort = () => settle(new TrainingThreadError('AbortError', 'training stopped before it finished'));
     const onMessage = (message: ThreadMessage) => {
       if (message.type === 'epoch') pending.push(message.result);
-      else if (message.type === 'done') finished = message.outcome;
+      else if (message.type === 'done') {
+        finished = message.outcome;
+        finishedAt = performance.now();
+      }
       else if (message.type === 'error') return settle(new TrainingThreadError(message.name, message.message, message.permanent));
       write();
     };
