@@ -12,11 +12,18 @@ export const RUN_DETAIL = {
   modelVersion: { select: { id: true, version: true } },
 } as const;
 
-type RunRow = Run & WithCreatedBy & { model: Pick<Model, 'id' | 'name'> };
-type RunDetailRow = RunRow & { metrics: RunMetric[]; events: RunEvent[]; modelVersion: Pick<ModelVersion, 'id' | 'version'> | null };
+/** The run columns a summary shows: what GET /runs selects (run-search.ts) and GET /runs/:id loads among the rest. */
+export const RUN_SUMMARY_COLUMNS = [
+  'id', 'datasetId', 'modelId', 'status', 'layers', 'optimizer', 'batchSize', 'epochs', 'seed', 'validationSplit', 'loss', 'earlyStopping', 'bias',
+  'checkpointEvery', 'priority', 'requiresGpu', 'attempt', 'workerId', 'backend', 'error', 'queuedAt', 'startedAt', 'finishedAt', 'createdById',
+  'finalEpoch', 'finalLoss', 'finalAccuracy', 'finalValLoss', 'finalValAccuracy', 'durationSeconds', 'sweepId', 'sweepIndex', 'sweepParams',
+] as const satisfies readonly (keyof Run)[];
+
+export type RunSummaryRow = Pick<Run, (typeof RUN_SUMMARY_COLUMNS)[number]> & WithCreatedBy & { model: Pick<Model, 'id' | 'name'> };
+type RunDetailRow = Run & WithCreatedBy & { model: Pick<Model, 'id' | 'name'>; metrics: RunMetric[]; events: RunEvent[]; modelVersion: Pick<ModelVersion, 'id' | 'version'> | null };
 
 /** The public shape of a run in a list: hyperparameters, lifecycle and final metrics. */
-export function toRunSummary(run: RunRow): RunSummary {
+export function toRunSummary(run: RunSummaryRow): RunSummary {
   return {
     id: run.id,
     datasetId: run.datasetId,

@@ -96,6 +96,15 @@ describe('searching runs', () => {
     expect(page.items[0]!.createdBy).toEqual({ id: key.id, name: key.name });
   });
 
+  it('lists each run field for field as GET /runs/:id shows it (the list is read by SQL of its own, the run by Prisma)', async () => {
+    const page = await search('limit=50');
+    expect(page.items.some((run) => run.createdBy !== null)).toBe(true);
+    for (const item of page.items) {
+      const { metrics: _m, history: _h, modelVersion: _v, waiting: _w, storageBytes: _s, ...summary } = await api.client.getRun(item.id);
+      expect(item).toEqual(summary);
+    }
+  });
+
   it.each([
     ['an unknown filter', 'colour=red', 'colour'],
     ['an unknown order', 'orderBy=-colour', 'orderBy'],

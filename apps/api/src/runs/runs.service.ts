@@ -1,7 +1,7 @@
 import { randomInt } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { type Page, type QueuedRun, type RunComparison, type RunSpec, type RunSummary, type RunView, toPage } from '#libs/contracts';
-import { BlobStore, type Dataset, DatasetStatus, Prisma, PrismaService, RunStatus } from '#libs/database';
+import { BlobStore, type Dataset, DatasetStatus, PgBinary, Prisma, PrismaService, RunStatus } from '#libs/database';
 import { JobQueue, RunEvents, RunSignals } from '#libs/queue';
 import { assertOwnerOrAdmin, CREATED_BY, type Principal } from '../auth/index.js';
 import { API_CONFIG, type ApiConfig } from '../api.config.js';
@@ -9,7 +9,7 @@ import { lockDataset } from '../datasets/dataset-lock.js';
 import { DomainError, invalidInput, notFound } from '../http/domain-error.js';
 import { type ListRunsQuery } from './list-runs.dto.js';
 import { checkRunMemory } from './run-memory.check.js';
-import { runSearch } from './run-search.js';
+import { searchRuns } from './run-search.js';
 import { toRunComparison } from './run-comparison.js';
 import { toMetricView, toRunSummary, toRunView, RUN_DETAIL } from './run.view.js';
 import { RunWaitingService } from './run-waiting.js';
@@ -23,6 +23,7 @@ export class RunsService {
     private readonly events: RunEvents,
     private readonly waiting: RunWaitingService,
     private readonly blobs: BlobStore,
+    private readonly pg: PgBinary,
     @Inject(API_CONFIG) private readonly config: ApiConfig,
   ) {}
 
@@ -142,12 +143,8 @@ export class RunsService {
   }
 
   async list(query: ListRunsQuery): Promise<Page<RunSummary>> {
-    const { where, orderBy } = runSearch(query);
-    const [total, runs] = await Promise.all([
-      this.prisma.run.count({ where }),
-      this.prisma.run.findMany({ where, orderBy, take: query.limit, skip: query.offset, include: { model: { select: { id: true, name: true } }, ...CREATED_BY } }),
-    ]);
-    return toPage(query, total, runs.map(toRunSummary));
+    const { total, rows } = await searchRuns(this.pg.pool, query);
+    return toPage(query, total, rows.map(toRunSummary));
   }
 
   /** 2–10 runs side by side, in the order asked for; 404 naming the first id that is not a run. */
