@@ -229,8 +229,8 @@ function reportTraining(say: (line?: string) => void, r: TrainResult): void {
 function reportQueue(say: (line?: string) => void, q: QueueResult): void {
   const ms = (x: number) => `${fmt(x)} ms`;
   say(`${q.runs} runs: submitted and finished in ${fmt(q.wallSeconds, 1)} s → **${fmt(q.runs / q.wallSeconds, 1)} runs/s**${q.failed ? ` (${q.failed} did not succeed)` : ''}`);
-  for (const [message, n] of q.refused) say(`**${n} submission(s) refused**: ${message}`);
-  say(`submit latency (POST /runs answered, all ${q.runs} in flight): p50 ${ms(percentile(q.submitMs, 50))}, p95 ${ms(percentile(q.submitMs, 95))}, max ${ms(Math.max(...q.submitMs))}`);
+  for (const [message, n] of q.refused) say(`**${n} of the ${q.runs} submissions sent at once were refused** (then sent again, 8 at a time): ${message}`);
+  say(`submit latency of those answered 202 while all ${q.runs} were in flight: p50 ${ms(percentile(q.submitMs, 50))}, p95 ${ms(percentile(q.submitMs, 95))}, max ${ms(Math.max(...q.submitMs))}`);
   say(`per job: training (its epoch's seconds) mean ${ms(mean(q.trainingMs))}; RUNNING → SUCCEEDED beyond it mean ${ms(mean(q.inRunOverheadMs))} (p95 ${ms(percentile(q.inRunOverheadMs, 95))}); a worker's hand-off from one run's SUCCEEDED to its next RUNNING mean ${ms(mean(q.handOffMs))} (p95 ${ms(percentile(q.handOffMs, 95))})`);
   say(`overhead per job (beyond-training + hand-off): **${ms(mean(q.inRunOverheadMs) + mean(q.handOffMs))}**; QUEUED → RUNNING (mostly waiting behind the others) p50 ${ms(percentile(q.queuedMs, 50))}`);
   say();

@@ -9,7 +9,7 @@ export enum QueueName {
 export enum JobName {
   /** Splits a dataset's images into chunk jobs, then, once all are stored, marks the dataset READY. */
   PreprocessDataset = 'preprocess-dataset',
-  /** Preprocesses and stores images [start, end) of a dataset; any worker may take any chunk. */
+  /** Preprocesses and stores images [start, end) of a dataset, counted in the order they sit in its zip; any worker may take any chunk. */
   PreprocessChunk = 'preprocess-chunk',
   TrainRun = 'train-run',
 }

@@ -35,10 +35,10 @@ const TEST = Buffer.from('test');
 export class SampleStore {
   constructor(private readonly pg: PgBinary) {}
 
-  /** Replaces samples [start, end) of a dataset with `rows`, in one transaction: a chunk run again leaves the same rows. */
-  replaceRange(datasetId: string, start: number, end: number, rows: readonly SampleRow[]): Promise<void> {
+  /** Replaces the samples at `indices` of a dataset with `rows`, in one transaction: a chunk run again leaves the same rows. */
+  replace(datasetId: string, indices: readonly number[], rows: readonly SampleRow[]): Promise<void> {
     return this.pg.transaction(async (client) => {
-      await client.query('DELETE FROM samples WHERE "datasetId" = $1 AND index >= $2 AND index < $3', [datasetId, start, end]);
+      await client.query('DELETE FROM samples WHERE "datasetId" = $1 AND index = ANY($2::int[])', [datasetId, indices]);
       const id = uuid(datasetId);
       await this.pg.copyIn(
         client,

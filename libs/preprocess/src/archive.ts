@@ -37,6 +37,8 @@ export interface ArchiveImage {
   label: string;
   /** Uncompressed size the zip declares for this entry. */
   size: number;
+  /** Where the entry's bytes start in its zip (reading in this order reads the zip front to back); absent outside a zip. */
+  offset?: number;
   /** Inflates this one entry; rejects with ArchiveError CORRUPT_ENTRY when it cannot. */
   read(): Promise<Buffer>;
 }
@@ -119,6 +121,7 @@ export async function readArchive(zip: ZipSource, limits: ArchiveLimits = {}): P
       path,
       label,
       size: entry.uncompressedSize,
+      offset: entry.relativeOffsetOfLocalHeader,
       read: () => inflate(zipfile, entry, path),
     })),
     close: () => zipfile.close(),

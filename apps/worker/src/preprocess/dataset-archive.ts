@@ -4,8 +4,15 @@ import { BlobStore, PrismaService } from '#libs/database';
 import { archiveLimitsOf, readArchive, type Archive } from '#libs/preprocess';
 import { WORKER_CONFIG, type WorkerConfig } from '../worker.config.js';
 
+/** An archive with its images' order in the zip: chunks take images in that order, so they read the zip front to back. */
+export interface OpenedArchive {
+  archive: Archive;
+  /** Indices into `archive.images`, by where each entry's bytes sit in the zip. */
+  inZipOrder: number[];
+}
+
 interface Opened {
-  archive: Promise<Archive>;
+  archive: Promise<OpenedArchive>;
   users: number;
 }
 
@@ -27,7 +34,7 @@ export class DatasetArchive {
   ) {}
 
   /** The dataset's archive for one chunk; call `release` when the chunk is done with it. */
-  async open(datasetId: string): Promise<{ archive: Archive; release: () => void }> {
+  async open(datasetId: string): Promise<OpenedArchive & { release: () => void }> {
     let entry = this.opened.get(datasetId);
     if (!entry) {
       entry = { archive: this.read(datasetId), users: 0 };
@@ -38,8 +45,7 @@ export class DatasetArchive {
     entry.users++;
     const held = entry;
     try {
-      const archive = await held.archive;
-      return { archive, release: () => this.release(held) };
+      return { ...(await held.archive), release: () => this.release(held) };
     } catch (error) {
       held.users--;
       throw error;
@@ -48,11 +54,14 @@ export class DatasetArchive {
     }
   }
 
-  private async read(datasetId: string): Promise<Archive> {
+  private async read(datasetId: string): Promise<OpenedArchive> {
     const upload = await this.prisma.datasetUpload.findUnique({ where: { datasetId }, select: { blobId: true } });
     if (!upload) throw new UnrecoverableError(`dataset ${datasetId} has no upload (deleted?)`);
     // The API's limits: an archive it accepted opens here too.
-    return readArchive({ blocks: await this.blobs.pieces(upload.blobId) }, archiveLimitsOf(this.config));
+    const archive = await readArchive({ blocks: await this.blobs.pieces(upload.blobId) }, archiveLimitsOf(this.config));
+    // Path order (the samples' order) may hop all over the zip; a chunk in path order then fetched every piece again and again.
+    const inZipOrder = [...archive.images.keys()].sort((a, b) => (archive.images[a]!.offset ?? 0) - (archive.images[b]!.offset ?? 0));
+    return { archive, inZipOrder };
   }
 
   private release(entry: Opened): void {
@@ -65,7 +74,7 @@ export class DatasetArchive {
     for (const [id, entry] of this.opened) {
       if (id === this.newest || entry.users > 0) continue;
       this.opened.delete(id);
-      entry.archive.then((archive) => archive.close(), () => undefined);
+      entry.archive.then(({ archive }) => archive.close(), () => undefined);
     }
   }
 }

@@ -57,10 +57,11 @@ export class PreprocessChunkHandler implements JobHandler<JobName.PreprocessChun
     const began = performance.now();
     const dataset = await this.prisma.dataset.findUnique({ where: { id: datasetId } });
     if (dataset?.status !== DatasetStatus.PROCESSING) throw new UnrecoverableError(`dataset ${datasetId} is ${dataset?.status ?? 'gone'}, not PROCESSING`);
-    const { archive, release } = await this.archives.open(datasetId);
-    const slice = archive.images.slice(start, end);
-    // A sample keeps its image's position in the whole archive, so chunks never collide and order is path order.
-    const position = new Map(slice.map((image, i) => [image.path, start + i]));
+    const { archive, inZipOrder, release } = await this.archives.open(datasetId);
+    // A chunk is a stretch of the zip; each sample keeps its image's position in path order, so chunks never collide.
+    const picked = inZipOrder.slice(start, end);
+    const slice = picked.map((i) => archive.images[i]!);
+    const position = new Map(picked.map((i) => [archive.images[i]!.path, i]));
     // Files left out before decoding are the archive's, not a chunk's: the first chunk reports them.
     const skipped = start === 0 ? archive.skipped : [];
     const opened = performance.now();
@@ -73,7 +74,7 @@ export class PreprocessChunkHandler implements JobHandler<JobName.PreprocessChun
     const preprocessed = performance.now();
     const rows = result.samples.map((s) => ({ index: position.get(s.file)!, label: s.label, file: s.file, sha256: s.sha256, pixels: s.pixels }));
     // Binary COPY: the pixels travel as bytes, all rows in one round trip.
-    await this.samples.replaceRange(datasetId, start, end, rows);
+    await this.samples.replace(datasetId, picked, rows);
     const timing: ChunkTiming = {
       workerId: this.identity.id,
       images: slice.length,
