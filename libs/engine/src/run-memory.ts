@@ -20,14 +20,27 @@ export interface RunMemoryEstimate {
   activations: number;
   /** The dataset's bytes, plus the float copy the trainer makes of it when that copy is small enough. */
   dataset: number;
-  /** The checkpoint being encoded and the copy handed to the storing thread. */
+  /** Intermediate tensors of one optimizer step, alive until the step's tidy ends. */
+  updateTemporaries: number;
+  /**
+   * A checkpoint's copies at once: the variables and slots read into arrays, their encoding, the message
+   * the training thread posts, and its copy on the worker's main thread (on resume: the read checkpoint and the thread's copy).
+   */
   checkpoints: number;
   total: number;
 }
 
 const FLOAT = 4;
-/** Slots per variable that each optimizer keeps (tfjs: momentum's velocity, rmsprop's mean square, adam's two moments). */
-const OPTIMIZER_SLOTS: Record<OptimizerName, number> = { sgd: 0, momentum: 1, rmsprop: 1, adam: 2 };
+/** Slots per variable that each optimizer keeps (tfjs: momentum's velocity, rmsprop's mean square and moment, adam's two moments). */
+const OPTIMIZER_SLOTS: Record<OptimizerName, number> = { sgd: 0, momentum: 1, rmsprop: 2, adam: 2 };
+/**
+ * Tensors of a variable's size that tfjs-core 4.22's applyGradients makes and drops only when the step's
+ * tidy ends (counted in its sgd, momentum, rmsprop and adam optimizers): a 100M-parameter adam run's worker
+ * grew by 9.8 GiB with 1.5 GiB of parameters, gradients and moments (npm run check:bigfiles).
+ */
+const UPDATE_TEMPORARIES: Record<OptimizerName, number> = { sgd: 1, momentum: 2, rmsprop: 8, adam: 11 };
+/** Copies of a checkpoint alive at once (see RunMemoryEstimate.checkpoints). */
+const CHECKPOINT_COPIES = 4;
 /** tfjs keeps a layer's pre-activation, activation and their gradients alive during backprop. */
 const TENSORS_PER_ACTIVATION = 4;
 
@@ -45,7 +58,8 @@ export function estimateRunMemory({ architecture, optimizer, batchSize, samples 
   const activations = batchSize * (architecture.inputSize + TENSORS_PER_ACTIVATION * units) * FLOAT;
   const bytes = samples * architecture.inputSize;
   const dataset = bytes + Math.min(bytes * FLOAT, 2 * FLOAT_COPY_LIMIT);
-  const checkpoints = 2 * (parameters + optimizerState);
-  const total = parameters + gradients + optimizerState + activations + dataset + checkpoints;
-  return { parameters, gradients, optimizerState, activations, dataset, checkpoints, total };
+  const updateTemporaries = parameters * UPDATE_TEMPORARIES[optimizer];
+  const checkpoints = CHECKPOINT_COPIES * (parameters + optimizerState);
+  const total = parameters + gradients + optimizerState + activations + dataset + updateTemporaries + checkpoints;
+  return { parameters, gradients, optimizerState, activations, dataset, updateTemporaries, checkpoints, total };
 }
