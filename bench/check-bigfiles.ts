@@ -3,7 +3,7 @@
 // through the built API and workers, printing each process's resident-memory peak. Exits non-zero when a
 // step fails or a peak passes the bound the README states.
 //
-//   npm run check:bigfiles                                   # full size (needs ~8 GB of free memory, ~6 GB of disk)
+//   npm run check:bigfiles                                   # full size (needs ~11 GB of free memory, ~10 GB of disk; bench/results/bigfiles.md)
 //   npm run check:bigfiles -- --images 60 --units 1000       # smaller
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
