@@ -1,10 +1,8 @@
-import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { type Prisma, PrismaService, type Run, RunStatus } from '#libs/database';
 import { JobQueue } from '#libs/queue';
 import { WORKER_CONFIG, type WorkerConfig } from '../worker.config.js';
-
-/** How often held runs are looked at, besides right after a run of the same key ends here. */
-const RELEASE_INTERVAL_MS = 5_000;
+import { RunHolds } from './run-holds.js';
 
 /**
  * The per-key limit on RUNNING runs (MAX_RUNNING_RUNS_PER_KEY). A claim over the limit holds the run: it stays
@@ -13,26 +11,23 @@ const RELEASE_INTERVAL_MS = 5_000;
  * harmless: a released run is checked again when it is claimed.
  */
 @Injectable()
-export class RunQuota implements OnModuleDestroy {
-  private readonly logger = new Logger('Quota');
-  private timer?: NodeJS.Timeout;
+export class RunQuota extends RunHolds {
+  protected readonly logger = new Logger('Quota');
 
   constructor(
     private readonly prisma: PrismaService,
     private readonly jobs: JobQueue,
     @Inject(WORKER_CONFIG) private readonly config: WorkerConfig,
-  ) {}
+  ) {
+    super();
+  }
 
   private get limit(): number {
     return this.config.MAX_RUNNING_RUNS_PER_KEY;
   }
 
-  start(): void {
-    if (this.limit) this.timer = setInterval(() => void this.release().catch((e: Error) => this.logger.warn(`release skipped: ${e.message}`)), RELEASE_INTERVAL_MS);
-  }
-
-  onModuleDestroy(): void {
-    clearInterval(this.timer);
+  protected override get active(): boolean {
+    return this.limit > 0;
   }
 
   /** Inside a claim's transaction: holds a queued run whose key is at its limit, and says so. */

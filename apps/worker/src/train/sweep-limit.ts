@@ -1,9 +1,7 @@
-import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { PrismaService, RunStatus } from '#libs/database';
 import { JobQueue, RunEvents } from '#libs/queue';
-
-/** How often held runs are looked at, besides right after a run ends here. */
-const RELEASE_INTERVAL_MS = 5_000;
+import { RunHolds } from './run-holds.js';
 
 /**
  * A sweep's maxParallel, held the way RunQuota holds a key's runs: the API stores runs past the limit QUEUED
@@ -13,27 +11,15 @@ const RELEASE_INTERVAL_MS = 5_000;
  * once the sweep is cancelled. A release whose job was not queued (Redis down) is queued by the reconciler.
  */
 @Injectable()
-export class SweepLimit implements OnModuleDestroy {
-  private readonly logger = new Logger('SweepLimit');
-  private timer?: NodeJS.Timeout;
+export class SweepLimit extends RunHolds {
+  protected readonly logger = new Logger('SweepLimit');
 
   constructor(
     private readonly prisma: PrismaService,
     private readonly jobs: JobQueue,
     private readonly events: RunEvents,
-  ) {}
-
-  start(): void {
-    this.timer = setInterval(() => void this.releaseQuietly(), RELEASE_INTERVAL_MS);
-  }
-
-  onModuleDestroy(): void {
-    clearInterval(this.timer);
-  }
-
-  /** For callers that must not fail because a release did: the next pass tries again. */
-  async releaseQuietly(): Promise<void> {
-    await this.release().catch((e: Error) => this.logger.warn(`release skipped: ${e.message}`));
+  ) {
+    super();
   }
 
   /** Queues, lowest index first, as many held runs of each sweep as it has free slots; returns their ids. */

@@ -51,9 +51,9 @@ export class TrainRunHandler implements JobHandler<JobName.TrainRun> {
       });
     } finally {
       cancel.release();
-      // A slot of this run's key may have come free: the next held run need not wait for the periodic look.
-      await this.quota.release().catch((e: Error) => this.logger.warn(`quota release: ${e.message}`));
-      // Likewise a slot of its sweep, if it ended (a run outside sweeps frees none: no query per run).
+      // A slot of this run's key or sweep may have come free: the next held run need not wait for the periodic look.
+      await this.quota.releaseQuietly();
+      // A run outside sweeps frees no sweep slot: no query per run then.
       if (!claimed || claimed.row.sweepId) await this.sweeps.releaseQuietly();
     }
   }
