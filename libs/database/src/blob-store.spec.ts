@@ -100,7 +100,7 @@ describe('the blob store', () => {
     const samples = new SampleStore(pg);
     const dataset = await prisma.dataset.create({ data: { name: 'p', width: 3, height: 1, classes: ['a', 'b', 'c'] } });
     const rows = Array.from({ length: 50 }, (_, i) => ({ index: i, label: i % 3, file: `${i}.png`, sha256: null, pixels: randomBytes(3) }));
-    await samples.replaceRange(dataset.id, 0, 50, rows);
+    await samples.replace(dataset.id, rows.map((r) => r.index), rows);
     const splitOf = (i: number) => (i % 5 === 0 ? 'test' : i % 5 === 1 ? 'validation' : 'train');
     for (const name of ['test', 'validation'] as const) {
       await prisma.sample.updateMany({ where: { datasetId: dataset.id, index: { in: rows.map((r) => r.index).filter((i) => splitOf(i) === name) } }, data: { split: name } });
