@@ -30,10 +30,21 @@ export class RunsService {
   async create(dto: RunSpec, principal: Principal) {
     const dataset = await this.prisma.dataset.findUnique({ where: { id: dto.datasetId } });
     this.admit(dto, dataset);
-    const run = await this.prisma.$transaction(async (tx) => {
-      await this.lockDatasets(tx, [dto.datasetId]);
-      return this.insert(tx, dto, principal);
-    });
+    const run = await this.prisma
+      .$transaction(async (tx) => {
+        const created = await this.insert(tx, dto, principal);
+        // Locked last, so submissions on one dataset hold its row only for the commit (they queued behind each
+        // other for their whole transactions); the run's foreign key already keeps the dataset from being deleted.
+        await this.lockDatasets(tx, [dto.datasetId]);
+        return created;
+      })
+      .catch((error: unknown) => {
+        // Deleted between the admission check and the insert: the same answer as a lock that finds it gone.
+        if (error instanceof Prisma.PrismaClientKnownRequestError && (error.code === 'P2003' || error.code === 'P2025')) {
+          throw new DomainError('CONFLICT', `dataset ${dto.datasetId} was deleted or changed while the run was being created`);
+        }
+        throw error;
+      });
     await this.enqueueOrUndo([run], () => this.prisma.run.delete({ where: { id: run.id } }));
     return { id: run.id, status: run.status };
   }
@@ -58,7 +69,12 @@ export class RunsService {
   /** Stores an admitted run, QUEUED, with its model and first history entry; `sweep` places it in a sweep. */
   async insert(tx: Prisma.TransactionClient, dto: RunSpec, principal: Principal, sweep?: { id: string; index: number; params: object; held: boolean; note: string }) {
     const modelName = dto.modelName ?? (await tx.dataset.findUniqueOrThrow({ where: { id: dto.datasetId }, select: { name: true } })).name;
-    const model = await tx.model.upsert({ where: { name: modelName }, create: { name: modelName, createdById: principal.id }, update: {} });
+    // Found, or made without locking an existing row (an upsert's update locked it, queueing every submission to one model).
+    let model = await tx.model.findUnique({ where: { name: modelName } });
+    if (!model) {
+      await tx.model.createMany({ data: [{ name: modelName, createdById: principal.id }], skipDuplicates: true });
+      model = await tx.model.findUniqueOrThrow({ where: { name: modelName } });
+    }
     const created = await tx.run.create({
       data: {
         datasetId: dto.datasetId,
