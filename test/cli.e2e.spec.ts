@@ -24,8 +24,9 @@ describe('the trainyard CLI, one scenario in order: upload, submit --watch, list
   let api: TrainyardClient;
   let scratch: string;
   let datasetId: string;
-  /** The run `runs submit --watch` followed to the end. */
+  /** The run `runs submit --watch` followed to the end, and the two sgd runs submitted after it. */
   let watchedRunId: string;
+  let sgdRunIds: string[];
 
   /** Runs the CLI with only the environment given (no key file of the machine's user). */
   async function cli(args: string[], env: Record<string, string> = {}): Promise<Outcome> {
@@ -106,6 +107,7 @@ describe('the trainyard CLI, one scenario in order: upload, submit --watch, list
     const submit = async () => (JSON.parse((await cli(['runs', 'submit', sgd, '--json'])).stdout) as { id: string }).id;
     const ids = [await submit(), await submit()];
     for (const id of ids) await api.waitForRun(id, undefined, 60_000);
+    sgdRunIds = ids;
 
     const query = { optimizer: 'sgd', status: 'SUCCEEDED', activation: 'tanh', minValAccuracy: 0, orderBy: '-valAccuracy' } as const;
     const expected = await api.listRuns(query);
@@ -125,6 +127,25 @@ describe('the trainyard CLI, one scenario in order: upload, submit --watch, list
     expect(JSON.parse((await cli(['runs', 'list', '--to', '2000-01-01', '--json'])).stdout).total).toBe(0);
     expect(await failure(['runs', 'list', '--order-by', 'colour'])).toMatch(/^trainyard: HTTP 400 Bad Request: .*orderBy/);
   }, 90_000);
+
+  it('compares runs side by side: the hyperparameters that differ, and a metric by epoch', async () => {
+    const [sgd] = sgdRunIds;
+    const expected = await api.compareRuns([watchedRunId, sgd!]);
+    expect(JSON.parse((await cli(['runs', 'compare', watchedRunId, sgd!, '--json'])).stdout)).toEqual(expected);
+
+    const { code, stdout } = await cli(['runs', 'compare', watchedRunId, sgd!, '--metric', 'loss']);
+    expect(code).toBe(0);
+    const [adamName, sgdName] = [watchedRunId.slice(0, 8), sgd!.slice(0, 8)];
+    expect(stdout).toMatch(new RegExp(`│ differs\\s+│ ${adamName}\\s+│ ${sgdName}\\s+│`));
+    expect(stdout).toMatch(/│ optimizer\.name\s+│ adam\s+│ sgd\s+│/);
+    expect(stdout).toMatch(/│ epochs\s+│ 5\s+│ 3\s+│/);
+    expect(stdout).toContain('loss by epoch');
+    // Epochs aligned: the 3-epoch run has no 4th or 5th.
+    const rows = stdout.slice(stdout.indexOf('loss by epoch')).split('\n').filter((line) => /^│ \d+ +│/.test(line)).map((line) => line.split('│').slice(1, -1).map((cell) => cell.trim()));
+    expect(rows).toEqual(expected.epochs.map((e) => [String(e.epoch), ...[watchedRunId, sgd!].map((id) => (e.metrics[id] ? e.metrics[id]!.loss.toFixed(4) : '-'))]));
+    expect(rows.map((r) => r[2])).toEqual([expect.any(String), expect.any(String), expect.any(String), '-', '-']);
+    expect(await failure(['runs', 'compare', watchedRunId])).toMatch(/^trainyard: HTTP 400 Bad Request: .*ids/);
+  });
 
   it('shows a run with its epochs and history', async () => {
     const { code, stdout } = await cli(['runs', 'show', watchedRunId]);
@@ -179,12 +200,20 @@ describe('the trainyard CLI, one scenario in order: upload, submit --watch, list
     expect((await cli(['models', 'list'])).stdout).toMatch(new RegExp(`${run.model.id} │ shapes .*│ v${newest} `));
   }, 60_000);
 
-  it('cancels a running run, and says why a second cancel is refused', async () => {
+  it('cancels a running run while a watcher follows it, and says why a second cancel is refused', async () => {
     const file = await spec('long', { datasetId, layers: [{ units: 4, activation: 'relu' }], optimizer: { name: 'sgd', learningRate: 0.1 }, batchSize: 1, epochs: 5000 });
     const { id } = JSON.parse((await cli(['runs', 'submit', file, '--json'])).stdout) as { id: string };
     await poll(() => api.getRun(id), (r) => r.status === 'RUNNING', 30_000);
+    // A watcher started before the cancel sees the run end and says so.
+    const watching = cli(['runs', 'watch', id]);
+    await poll(() => api.getRun(id), (r) => r.metrics.length >= 1, 30_000);
     const cancelled = await cli(['runs', 'cancel', id]);
     expect(cancelled).toMatchObject({ code: 0, stdout: `run ${id} CANCELLED\n` });
+    const watched = await watching;
+    expect(watched.code).toBe(1);
+    expect(watched.stdout).toMatch(/^epoch +1\/5000  loss /m);
+    expect(watched.stdout).toContain('status RUNNING → CANCELLED');
+    expect(watched.stderr).toBe(`trainyard: run ${id} ended CANCELLED\n`);
     expect(await failure(['runs', 'cancel', id])).toMatch(/^trainyard: HTTP 409 Conflict: .*CANCELLED/);
   }, 60_000);
 

@@ -1,10 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import { Command, Option } from 'commander';
-import { type CreateRunBody, formatEvaluation, type HistoryEntry, type MetricView, type RunQuery, type RunView } from '#libs/client';
+import { type CreateRunBody, formatEvaluation, type HistoryEntry, type MetricView, type RunQuery, type RunView, type TrainyardClient } from '#libs/client';
 import { ACTIVATIONS, OPTIMIZERS, RUN_STATUSES } from '#libs/contracts';
 import { CliError } from './cli-error.js';
 import type { Connect } from './cli.config.js';
-import { decimal, pageOptions, type PageOptions } from './options.js';
+import { type ComparedMetric, comparisonTables } from './compare-tables.js';
+import { decimal, integer, pageOptions, type PageOptions } from './options.js';
 import { network, num, optimizer, pageLine, pct, print, printJson, seconds, table, when } from './output.js';
 import { watchRun } from './run-watch.js';
 
@@ -26,10 +27,17 @@ export function runsCommand(connect: Connect): Command {
       const { id, status } = await client.createRun({ ...spec, ...(options.dataset ? { datasetId: options.dataset } : {}) });
       if (!options.watch) return options.json ? printJson({ id, status }) : print(`run ${id} ${status}`);
       if (!options.json) print(`run ${id} ${status}; following it (Ctrl-C stops following, not the run)`);
-      const run = await watchRun(client, id, options.json ? { epoch: () => {}, status: () => {} } : { epoch: (m) => print(epochLine(m, spec.epochs)), status: (h) => print(statusLine(h)) });
-      if (options.json) printJson(run);
-      else print(endLine(run));
-      if (run.status !== 'SUCCEEDED') throw new CliError(`run ${id} ended ${run.status}${run.error ? `: ${run.error}` : ''}`);
+      await follow(client, id, spec.epochs, options.json);
+    });
+
+  runs
+    .command('watch')
+    .description("follow a run's status changes and epochs as they happen (GET /runs/:id/events) until it ends")
+    .argument('<id>')
+    .option('--json', 'print only the ended run, as JSON')
+    .action(async (id: string, options: { json?: boolean }) => {
+      const client = await connect();
+      await follow(client, id, (await client.getRun(id)).epochs, options.json);
     });
 
   pageOptions(
@@ -75,6 +83,19 @@ export function runsCommand(connect: Connect): Command {
     });
 
   runs
+    .command('compare')
+    .description('2–10 runs side by side (GET /runs/compare): the hyperparameters that differ, and a metric by epoch')
+    .argument('<ids...>', 'run ids')
+    .addOption(new Option('--metric <name>', 'the metric shown by epoch').choices(['valAccuracy', 'valLoss', 'accuracy', 'loss']).default('valAccuracy'))
+    .option('--every <n>', 'show every n-th epoch (and the last)', integer, 1)
+    .option('--json', 'print the comparison as JSON')
+    .action(async (ids: string[], options: { metric: ComparedMetric; every: number; json?: boolean }) => {
+      const comparison = await (await connect()).compareRuns(ids);
+      if (options.json) return printJson(comparison);
+      print(comparisonTables(comparison, { metric: options.metric, every: Math.max(1, options.every) }));
+    });
+
+  runs
     .command('cancel')
     .description('stop a queued or running run (it ends CANCELLED, its metrics so far kept)')
     .argument('<id>')
@@ -95,6 +116,14 @@ export function runsCommand(connect: Connect): Command {
     });
 
   return runs;
+}
+
+/** Prints a run's events until it ends, then its result; exits 1 unless it SUCCEEDED. */
+async function follow(client: TrainyardClient, id: string, epochs: number, json = false): Promise<void> {
+  const run = await watchRun(client, id, json ? { epoch: () => {}, status: () => {} } : { epoch: (m) => print(epochLine(m, epochs)), status: (h) => print(statusLine(h)) });
+  if (json) printJson(run);
+  else print(endLine(run));
+  if (run.status !== 'SUCCEEDED') throw new CliError(`run ${id} ended ${run.status}${run.error ? `: ${run.error}` : ''}`);
 }
 
 async function readSpec(file: string): Promise<CreateRunBody> {

@@ -17,6 +17,7 @@ export type SweepView = Schemas['SweepView'];
 export type CreateSweepBody = NonNullable<operations['Sweeps_create']['requestBody']>['content']['application/json'];
 export type ErrorBody = Schemas['ErrorBody'];
 export type EvaluationView = Schemas['EvaluationView'];
+export type RunComparison = Schemas['RunComparison'];
 export type ModelSummary = Schemas['ModelSummary'];
 export type TfjsModelJson = Schemas['TfjsModelJson'];
 /** The preprocessing spec and the other text fields of `POST /datasets`, as the generated document types them. */
@@ -85,6 +86,11 @@ export class TrainyardClient {
 
   listRuns(query: RunQuery | Loose<RunQuery> = {}) {
     return answer(this.api.GET('/runs', { params: { query: query as RunQuery } }));
+  }
+
+  /** 2–10 runs side by side: hyperparameters, the fields that differ, metrics aligned by epoch. */
+  compareRuns(ids: string[]) {
+    return answer(this.api.GET('/runs/compare', { params: { query: { ids: ids.join(',') } } }));
   }
 
   getEvaluation(id: string) {
