@@ -1,12 +1,23 @@
 import { mkdir } from 'node:fs/promises';
+import { buffer } from 'node:stream/consumers';
 import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
-import { shapesZip } from '#libs/samples';
+import yazl from 'yazl';
+import type { Inspection } from '#libs/contracts';
+import { drawShapes } from '#libs/samples';
 import { startSystem } from '#libs/testing';
 
 // The dashboard in a real browser (Debian's chromium, driven by playwright-core) against the built API and a real worker.
 const CHROMIUM = '/usr/bin/chromium';
 const SHOTS = join(import.meta.dirname, 'screenshots');
+/** Page script (a string: the test's types have no DOM) recording each value the upload bar takes into `window.uploadProgress`. */
+const RECORD_UPLOAD_PROGRESS = `(() => {
+  const seen = (window.uploadProgress = []);
+  new MutationObserver(() => {
+    const bar = document.querySelector('progress[aria-label="upload progress"]');
+    if (bar && seen.at(-1) !== bar.value) seen.push(bar.value);
+  }).observe(document.body, { subtree: true, childList: true, attributes: true });
+})()`;
 
 describe('the dashboard in a browser', () => {
   let system: Awaited<ReturnType<typeof startSystem>>;
@@ -18,7 +29,7 @@ describe('the dashboard in a browser', () => {
   /** Uncaught errors and CSP refusals in the page: none may happen. */
   const problems: string[] = [];
 
-  const shot = (name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`) });
+  const shot = (name: string, fullPage = false) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage });
 
   beforeAll(async () => {
     await mkdir(SHOTS, { recursive: true });
@@ -60,19 +71,29 @@ describe('the dashboard in a browser', () => {
     await page.getByText('sign out').waitFor();
   });
 
-  it('uploads a dataset with a progress bar and shows its classes, splits and samples', async () => {
+  it('uploads a dataset with a progress bar and shows its classes, splits, skipped files and samples', async () => {
     await page.getByRole('link', { name: 'Datasets' }).click();
-    const zip = await shapesZip({ perClass: 40, size: 32, seed: 'dashboard' });
-    await page.locator('input[name=file]').setInputFiles({ name: 'shapes.zip', mimeType: 'application/zip', buffer: zip });
+    await page.locator('input[name=file]').setInputFiles({ name: 'shapes.zip', mimeType: 'application/zip', buffer: await shapesWithBrokenFile() });
     await page.locator('input[name=name]').fill('browser shapes');
     await page.locator('input[name=width]').fill('16');
     await page.locator('input[name=height]').fill('16');
+    // The bar lives only while the bytes go up (a blink on localhost): record every value it takes, in the page.
+    await page.evaluate(RECORD_UPLOAD_PROGRESS);
     await page.getByRole('button', { name: 'Upload' }).click();
     await page.getByRole('heading', { name: /browser shapes READY/ }).waitFor({ timeout: 60_000 });
+    const progress = await page.evaluate<number[]>('window.uploadProgress');
+    expect(progress[0]).toBe(0);
+    expect(progress.at(-1)).toBe(1);
+    expect(progress).toEqual([...progress].sort((a, b) => a - b));
     datasetId = page.url().split('/').pop()!;
     const counts = page.locator('table.counts');
     await expect(rowText(counts, 'circle')).resolves.toEqual(['circle', '32', '4', '4', '40']);
     await expect(rowText(counts, 'all')).resolves.toEqual(['all', '96', '12', '12', '120']);
+    // The broken file is listed with the API's own reason.
+    const { skipped } = await system.api.getDataset(datasetId);
+    expect(skipped).toEqual([expect.objectContaining({ file: 'circle/broken.png' })]);
+    await page.getByRole('heading', { name: 'Skipped files (1)' }).waitFor();
+    expect(await page.locator('table.skipped td').allTextContents()).toEqual(['circle/broken.png', skipped[0]!.reason]);
     await page.locator('.gallery img').nth(23).waitFor();
     await shot('dataset');
   });
@@ -150,6 +171,13 @@ describe('the dashboard in a browser', () => {
     await page.getByRole('link', { name: 'Runs' }).click();
     // The second run ends while the page is open: its row changes without a reload.
     await page.locator(`tr[data-run="${secondRunId}"][data-status="SUCCEEDED"]`).waitFor({ timeout: 60_000 });
+    // Filtered through GET /runs?optimizer=adam: only the adam run stays.
+    const filtered = page.waitForResponse((response) => new URL(response.url()).searchParams.get('optimizer') === 'adam');
+    await page.locator('select[name=optimizer]').selectOption('adam');
+    expect((await filtered).status()).toBe(200);
+    await page.locator(`tr[data-run="${firstRunId}"]`).waitFor({ state: 'detached' });
+    await page.locator(`tr[data-run="${secondRunId}"]`).waitFor();
+    await page.locator('select[name=optimizer]').selectOption('');
     await page.locator(`tr[data-run="${firstRunId}"]`).getByRole('checkbox').check();
     await page.locator(`tr[data-run="${secondRunId}"]`).getByRole('checkbox').check();
     // Sorted by final validation accuracy through GET /runs?orderBy=-valAccuracy.
@@ -170,14 +198,43 @@ describe('the dashboard in a browser', () => {
     await shot('compare');
   }, 90_000);
 
-  it('shows the model with its versions and the worker with its queues', async () => {
+  it('shows the model with its versions, a unit\'s weights and an image\'s way through the network, and the worker with its queues', async () => {
     await page.getByRole('link', { name: 'Models' }).click();
     await page.getByRole('link', { name: 'browser shapes' }).click();
     await page.locator('table.versions tbody tr').nth(1).waitFor();
     expect(await page.locator('table.versions tbody tr').count()).toBe(2);
+    const modelId = page.url().split('/').pop()!;
     await page.getByRole('button', { name: 'inspect' }).first().click();
+    const version = Number(/Inside v(\d+)/.exec(await page.locator('.inspect h2').innerText())![1]);
+    expect(version).toBe(2); // the newest version's row comes first
     await page.locator('.inspect .gallery img').nth(15).waitFor();
-    await shot('model');
+    // A unit's image is GET …/layers/0/weights.png?unit=k, byte for byte.
+    const weights = await fetch(`${system.url}/models/${modelId}/versions/${version}/layers/0/weights.png?unit=3`, { headers: system.api.authHeaders });
+    const shown = (await page.getByRole('img', { name: 'unit 3', exact: true }).getAttribute('src'))!;
+    expect(Buffer.from(shown.split(',')[1]!, 'base64').equals(Buffer.from(await weights.arrayBuffer()))).toBe(true);
+
+    // One image through the network: the page draws what POST /models/:id/inspect answers for it.
+    const png = Buffer.from(await (await fetch(`${system.url}/datasets/${datasetId}/samples/5?format=png`, { headers: system.api.authHeaders })).arrayBuffer());
+    const body = new FormData();
+    body.append('file', new Blob([png]), 'sample5.png');
+    body.append('version', String(version));
+    const inspection = await system.api.request<Inspection>('POST', `/models/${modelId}/inspect`, body);
+    await page.locator('.inspect input[name=file]').setInputFiles({ name: 'sample5.png', mimeType: 'image/png', buffer: png });
+    await page.getByRole('button', { name: 'Inspect', exact: true }).click();
+    await page.locator('.inspect .layers').waitFor();
+    expect(await page.locator('.inspect .layers h4').first().innerText()).toBe('input: 16×16×1 activations');
+    expect((await page.locator('.inspect .layers canvas').boundingBox())!.width).toBeGreaterThanOrEqual(96); // drawn 16×16, shown enlarged
+    expect(inspection.layers.map((l) => l.units)).toEqual([32, 3]);
+    for (const layer of inspection.layers) {
+      for (const vector of ['z', 'a'] as const) {
+        const titles = await page.locator(`.strip[aria-label="layer ${layer.layer + 1} ${vector}"] span`).evaluateAll((spans) => spans.map((s) => s.getAttribute('title')));
+        expect(titles).toEqual(layer[vector].map((v, i) => `${i}: ${v.toFixed(4)}`));
+      }
+    }
+    expect(await page.locator('.inspect .layers h4').last().innerText()).toBe(`output: ${inspection.output.label}`);
+    const probabilities = await page.locator('table.probabilities tr').evaluateAll((rows) => rows.map((r) => [r.querySelector('th')!.textContent, r.querySelector('td')!.textContent]));
+    expect(Object.fromEntries(probabilities)).toEqual(Object.fromEntries(Object.entries(inspection.output.probabilities).map(([label, p]) => [label, `${(p * 100).toFixed(1)}%`])));
+    await shot('model', true); // the inspect view runs below the fold
 
     await page.getByRole('link', { name: 'Workers & queues' }).click();
     const worker = page.locator('tr[data-worker]');
@@ -209,6 +266,15 @@ describe('the dashboard in a browser', () => {
     }
   });
 });
+
+/** The shapes zip and one file that is no image, which preprocessing skips and says why. */
+async function shapesWithBrokenFile(): Promise<Buffer> {
+  const zip = new yazl.ZipFile();
+  for (const image of await drawShapes({ perClass: 40, size: 32, seed: 'dashboard' })) zip.addBuffer(image.png, image.path);
+  zip.addBuffer(Buffer.from('not a png'), 'circle/broken.png');
+  zip.end();
+  return buffer(zip.outputStream);
+}
 
 /** The cells of the table row whose first cell reads `first`. */
 async function rowText(table: ReturnType<Page['locator']>, first: string): Promise<string[]> {

@@ -32,7 +32,7 @@ function InputImage({ input }: { input: Inspection['input'] }) {
     });
     context.putImageData(image, 0, 0);
   }, [input]);
-  return <canvas ref={canvas} class="pixelated" width={input.width} height={input.height} style={{ width: 96, height: 96 }} />;
+  return <canvas ref={canvas} class="pixelated" width={input.width} height={input.height} style={{ width: '96px', height: '96px' }} />;
 }
 
 /** The "behind the scenes" view: the first layer's units as images of their incoming weights, and one image's activations. */
