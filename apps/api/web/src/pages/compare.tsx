@@ -24,6 +24,8 @@ export function ComparePage({ ids }: { ids: string[] }) {
   return (
     <section>
       <h1>Compare {runs.length} runs</h1>
+      {/* The curves first: the table of every hyperparameter is long and would push them below the fold. */}
+      <div class="charts">{METRICS.map(([metric, title]) => <Chart key={metric} title={title} x={x} lines={lines(metric)} />)}</div>
       <table class="compare">
         <thead>
           <tr><th>hyperparameter</th>{runs.map((r, i) => <th key={r.id} style={{ color: PALETTE[i % PALETTE.length] }}><a href={`#/runs/${r.id}`}><code>{r.id.slice(0, 8)}</code></a> <Status status={r.status} /></th>)}</tr>
@@ -37,7 +39,6 @@ export function ComparePage({ ids }: { ids: string[] }) {
         </tbody>
       </table>
       <p class="muted">{differences.length ? `Differing: ${differences.map((d) => d.field).join(', ')}` : 'The runs share every hyperparameter.'}</p>
-      <div class="charts">{METRICS.map(([metric, title]) => <Chart key={metric} title={title} x={x} lines={lines(metric)} />)}</div>
     </section>
   );
 }
