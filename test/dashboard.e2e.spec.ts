@@ -95,6 +95,8 @@ describe('the dashboard in a browser', () => {
     await page.getByRole('heading', { name: 'Skipped files (1)' }).waitFor();
     expect(await page.locator('table.skipped td').allTextContents()).toEqual(['circle/broken.png', skipped[0]!.reason]);
     await page.locator('.gallery img').nth(23).waitFor();
+    // The thumbnails are spread over the samples (stored class by class), not the first 24 of one class.
+    expect(await page.locator('.gallery figcaption').allTextContents()).toEqual(Array.from({ length: 24 }, (_, i) => `#${i * 5}`));
     await shot('dataset');
   });
 
@@ -132,6 +134,12 @@ describe('the dashboard in a browser', () => {
     } finally {
       page.off('request', record);
     }
+    // While it trains, the Workers page names it as the worker's current job, and the train queue has it active.
+    await page.getByRole('link', { name: 'Workers & queues' }).click();
+    await page.locator('tr[data-worker]').getByRole('link', { name: `train-run:${runId}` }).waitFor();
+    await page.locator('tr[data-queue="train"] td').nth(2).filter({ hasText: /^1$/ }).waitFor();
+    await shot('workers-busy');
+    await page.locator('tr[data-worker]').getByRole('link', { name: `train-run:${runId}` }).click(); // back to the run
     await page.getByRole('heading', { name: /RUNNING/ }).waitFor();
     expect(await page.getByRole('button', { name: 'Delete' }).count()).toBe(0); // not while it runs
     await page.getByRole('button', { name: 'Cancel' }).click();

@@ -11,6 +11,9 @@ import { mayChange } from '../session.js';
 
 const THUMBNAILS = 24;
 
+/** Sample indices spread evenly over the dataset: samples are stored class by class, so the first few would all be one class. */
+const thumbnails = (count: number) => Array.from({ length: Math.min(THUMBNAILS, count) }, (_, i) => Math.floor((i * count) / Math.min(THUMBNAILS, count)));
+
 export function DatasetsPage() {
   const session = useSession();
   const datasets = useLoad(() => list<DatasetView>('/datasets?limit=200'), []);
@@ -126,7 +129,7 @@ export function DatasetPage({ id }: { id: string }) {
         <>
           <h2>Samples</h2>
           <div class="gallery">
-            {Array.from({ length: Math.min(THUMBNAILS, dataset.numSamples) }, (_, i) => (
+            {thumbnails(dataset.numSamples).map((i) => (
               <figure key={i}><ApiImage path={`/datasets/${id}/samples/${i}?format=png`} alt={`sample ${i}`} /><figcaption>#{i}</figcaption></figure>
             ))}
           </div>

@@ -18,6 +18,14 @@ export function queueDepths(metrics: string): Map<string, Map<string, number>> {
   return depths;
 }
 
+/** A heartbeat's `<job name>:<job id>` as a link to its run, or its dataset (a chunk's id is `<dataset id>-<start>`). */
+function JobLink({ job }: { job: string }) {
+  const [name, id = ''] = job.split(':');
+  const uuid = id.slice(0, 36);
+  const href = name === 'train-run' ? `#/runs/${uuid}` : name?.startsWith('preprocess') ? `#/datasets/${uuid}` : null;
+  return <>{href ? <a href={href}><code>{job}</code></a> : <code>{job}</code>} </>;
+}
+
 const STATES = ['waiting', 'prioritized', 'active', 'delayed', 'completed', 'failed'];
 
 export function WorkersPage() {
@@ -39,7 +47,7 @@ export function WorkersPage() {
               <td>{w.host} (pid {w.pid})</td>
               <td>{w.backend}</td>
               <td>{w.device}{w.gpu && <span class="tag">GPU</span>}</td>
-              <td>{w.currentJob ? <code>{w.currentJob}</code> : <span class="muted">idle</span>}</td>
+              <td>{w.currentJob ? w.currentJob.split(',').map((job) => <JobLink key={job} job={job} />) : <span class="muted">idle</span>}</td>
               <td>{duration(ageSeconds(w.lastHeartbeatAt))} ago</td>
               <td>{when(w.startedAt)}</td>
             </tr>
