@@ -20,15 +20,14 @@ export interface Fault {
 // After a service is back, clients may still meet a dropped pooled connection for a moment.
 const RECOVERY_MS = 10_000;
 const DOWN_MS = 3_000;
-const POLL_MS = 500;
-// Postgres goes down only once the system has had this long to recover from the Redis restart, so the two are separate faults.
-const SETTLE_MS = 15_000;
+const POLL_MS = 200;
 
 /**
  * Faults triggered by the runs' progress, not by the clock, so on a fast or a slow machine they hit live
  * work: Redis restarted empty once `minRunning` runs are RUNNING and one has an epoch stored, Postgres
- * restarted while a run is mid-training, and a worker that is training (or preprocessing) SIGKILLed
- * every `everyMs` (± half).
+ * restarted while a run is mid-training once an epoch has been stored since Redis came back (the system
+ * recovered: a fixed wait let fast runs all end first), and a worker that is training (or preprocessing)
+ * SIGKILLed every `everyMs` (± half).
  */
 export class ChaosMonkey {
   readonly faults: Fault[] = [];
@@ -45,16 +44,16 @@ export class ChaosMonkey {
 
   async run(signal: AbortSignal, plan: { everyMs: number; minRunning: number }): Promise<void> {
     let nextKill = Date.now() + this.interval(plan.everyMs);
-    let redisBack = 0;
+    let epochsAtRedisBack: number | null = null;
     let postgresDone = false;
     while (!signal.aborted) {
       await sleep(POLL_MS, signal);
       const progress = signal.aborted ? null : await readProgress(this.prisma);
       if (!progress) continue;
-      if (!redisBack && progress.running >= plan.minRunning && progress.midTraining >= 1) {
+      if (epochsAtRedisBack === null && progress.running >= plan.minRunning && progress.midTraining >= 1) {
         await this.outage('Redis restarted empty', this.services.redis, progress, 'no persistence: every job, lock and counter is gone');
-        redisBack = Date.now();
-      } else if (redisBack && !postgresDone && Date.now() - redisBack >= SETTLE_MS && progress.midTraining >= 1) {
+        epochsAtRedisBack = (await readProgress(this.prisma))?.epochsStored ?? progress.epochsStored;
+      } else if (epochsAtRedisBack !== null && !postgresDone && progress.epochsStored > epochsAtRedisBack && progress.midTraining >= 1) {
         await this.outage('Postgres restarted', this.services.postgres, progress, 'pg_ctl stop -m fast, then start');
         postgresDone = true;
       } else if (Date.now() >= nextKill && (progress.busy.length || progress.processingDatasets)) {

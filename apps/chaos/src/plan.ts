@@ -34,7 +34,8 @@ export function planRuns(count: number, datasetIds: string[], seed: number): (Om
       layers,
       optimizer: { ...OPTIMIZERS[i % OPTIMIZERS.length]! },
       batchSize: pick([4, 8, 16]),
-      epochs: 4 + Math.floor(rng() * 6),
+      // Long enough that a quiet machine still has runs mid-training when the progress-triggered faults look.
+      epochs: 8 + Math.floor(rng() * 11),
       seed: 1000 + i,
       ...(i % 5 === 4 && { checkpointEvery: 2 }),
     } as Omit<CreateRunBody, 'datasetId'> & { datasetId: string };

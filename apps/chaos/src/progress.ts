@@ -7,6 +7,8 @@ export interface Progress {
   /** RUNNING runs with at least one epoch stored and more to train. */
   midTraining: number;
   processingDatasets: number;
+  /** Epochs stored over every run: it grows while the system is making progress. */
+  epochsStored: number;
   /** The pid of the worker process training each RUNNING run, with that run's stored epochs. */
   busy: { pid: number; runId: string; epoch: number; epochs: number }[];
 }
@@ -14,9 +16,10 @@ export interface Progress {
 /** Reads the private database's runs, datasets and workers (chaos owns every row in it); null while Postgres is away. */
 export async function readProgress(prisma: PrismaClient): Promise<Progress | null> {
   try {
-    const [runs, processingDatasets] = await Promise.all([
+    const [runs, processingDatasets, stored] = await Promise.all([
       prisma.run.findMany({ where: { status: { in: ['QUEUED', 'RUNNING'] } }, select: { id: true, status: true, epochs: true, finalEpoch: true, workerId: true } }),
       prisma.dataset.count({ where: { status: { in: ['PENDING', 'PROCESSING'] } } }),
+      prisma.run.aggregate({ _sum: { finalEpoch: true } }),
     ]);
     const running = runs.filter((r) => r.status === 'RUNNING');
     const workerIds = running.flatMap((r) => (r.workerId ? [r.workerId] : []));
@@ -27,6 +30,7 @@ export async function readProgress(prisma: PrismaClient): Promise<Progress | nul
       queued: runs.length - running.length,
       midTraining: running.filter((r) => (r.finalEpoch ?? 0) >= 1 && (r.finalEpoch ?? 0) < r.epochs).length,
       processingDatasets,
+      epochsStored: stored._sum.finalEpoch ?? 0,
       busy: running.flatMap((r) => {
         const pid = r.workerId ? pidOf.get(r.workerId) : undefined;
         return pid ? [{ pid, runId: r.id, epoch: r.finalEpoch ?? 0, epochs: r.epochs }] : [];

@@ -2,8 +2,8 @@ import type { Fault } from './monkey.js';
 import type { Progress } from './progress.js';
 import { faultProblems, faultTable } from './verdict.js';
 
-const idle: Progress = { running: 0, queued: 0, midTraining: 0, processingDatasets: 0, busy: [] };
-const training: Progress = { running: 3, queued: 5, midTraining: 2, processingDatasets: 0, busy: [{ pid: 42, runId: 'r1', epoch: 2, epochs: 6 }] };
+const idle: Progress = { running: 0, queued: 0, midTraining: 0, processingDatasets: 0, epochsStored: 0, busy: [] };
+const training: Progress = { running: 3, queued: 5, midTraining: 2, processingDatasets: 0, epochsStored: 7, busy: [{ pid: 42, runId: 'r1', epoch: 2, epochs: 6 }] };
 const fault = (kind: Fault['kind'], hit: Progress, victim?: Progress['busy'][number]): Fault => ({ kind, at: Date.parse('2026-01-01T10:00:00Z'), outageUntil: 0, hit, victim, detail: 'd' });
 
 describe('the chaos verdict on faults', () => {
