@@ -13,7 +13,8 @@ const CONNECT_TIMEOUT_MS = 5_000;
 export class PrismaService extends PrismaClient implements OnApplicationShutdown {
   constructor(@Inject(DATABASE_URL) databaseUrl: string) {
     const { connectionString, schema } = parseDatabaseUrl(databaseUrl);
-    super({ adapter: new PrismaPg({ connectionString, max: 10, connectionTimeoutMillis: CONNECT_TIMEOUT_MS }, { schema }) });
+    // search_path too, so raw SQL (row locks Prisma cannot express) names tables as the generated queries do.
+    super({ adapter: new PrismaPg({ connectionString, max: 10, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, options: `-c search_path=${schema}` }, { schema }) });
   }
 
   async onApplicationShutdown(): Promise<void> {

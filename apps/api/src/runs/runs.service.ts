@@ -5,7 +5,7 @@ import { BlobStore, type Dataset, DatasetStatus, PgBinary, Prisma, PrismaService
 import { JobQueue, RunEvents, RunSignals } from '#libs/queue';
 import { assertOwnerOrAdmin, CREATED_BY, type Principal } from '../auth/index.js';
 import { API_CONFIG, type ApiConfig } from '../api.config.js';
-import { lockDataset } from '../datasets/dataset-lock.js';
+import { shareDataset } from '../datasets/dataset-lock.js';
 import { DomainError, invalidInput, notFound } from '../http/domain-error.js';
 import { type ListRunsQuery } from './list-runs.dto.js';
 import { checkRunMemory } from './run-memory.check.js';
@@ -32,11 +32,9 @@ export class RunsService {
     this.admit(dto, dataset);
     const run = await this.prisma
       .$transaction(async (tx) => {
-        const created = await this.insert(tx, dto, principal);
-        // Locked last, so submissions on one dataset hold its row only for the commit (they queued behind each
-        // other for their whole transactions); the run's foreign key already keeps the dataset from being deleted.
+        // First, as a delete locks it first: a shared lock, so submissions on one dataset never wait for each other.
         await this.lockDatasets(tx, [dto.datasetId]);
-        return created;
+        return this.insert(tx, dto, principal);
       })
       .catch((error: unknown) => {
         // Deleted between the admission check and the insert: the same answer as a lock that finds it gone.
@@ -57,10 +55,10 @@ export class RunsService {
     checkRunMemory(dto, dataset, this.config.MAX_RUN_MEMORY_MB);
   }
 
-  /** Inside the transaction that creates runs: their datasets stay READY and undeleted until it commits. */
+  /** Inside the transaction that creates runs: their datasets stay READY and undeleted until it commits (a shared lock, so submissions never queue behind each other). */
   async lockDatasets(tx: Prisma.TransactionClient, ids: string[]): Promise<void> {
     for (const id of new Set(ids)) {
-      if (!(await lockDataset(tx, id, DatasetStatus.READY))) {
+      if (!(await shareDataset(tx, id, DatasetStatus.READY))) {
         throw new DomainError('CONFLICT', `dataset ${id} was deleted or changed while the run was being created`);
       }
     }
