@@ -15,21 +15,42 @@ export function copyTrailer(): Buffer {
   return trailer;
 }
 
-/** One row: its field count, then each field as its length and bytes (null: length -1). */
-export function copyRow(fields: (Uint8Array | null)[]): Buffer[] {
-  const lengths = Buffer.alloc(2 + 4 * fields.length);
-  lengths.writeInt16BE(fields.length);
-  const out: Buffer[] = [];
-  let at = 2;
-  let start = 0;
-  fields.forEach((field) => {
-    lengths.writeInt32BE(field === null ? -1 : field.byteLength, at);
-    at += 4;
-    out.push(lengths.subarray(start, at));
-    start = at;
-    if (field) out.push(Buffer.from(field.buffer, field.byteOffset, field.byteLength));
-  });
-  return out;
+/** Bytes per write of a COPY stream: a write per row cost more than the rows' bytes (an await and a message each). */
+export const COPY_BATCH_BYTES = 1024 ** 2;
+
+/**
+ * The whole stream, header to trailer, packed into buffers of about `batchBytes` (larger only for a row
+ * that is): each row is its field count, then each field as its length and bytes (null: length -1).
+ */
+export async function* copyStream(
+  rows: Iterable<(Uint8Array | null)[]> | AsyncIterable<(Uint8Array | null)[]>,
+  batchBytes = COPY_BATCH_BYTES,
+): AsyncGenerator<Buffer> {
+  let out = Buffer.allocUnsafe(batchBytes);
+  let at = copyHeader().copy(out, 0);
+  for await (const row of rows) {
+    let size = 2;
+    for (const field of row) size += 4 + (field?.byteLength ?? 0);
+    if (at + size > out.length) {
+      yield out.subarray(0, at);
+      out = Buffer.allocUnsafe(Math.max(batchBytes, size));
+      at = 0;
+    }
+    at = out.writeInt16BE(row.length, at);
+    for (const field of row) {
+      at = out.writeInt32BE(field === null ? -1 : field.byteLength, at);
+      if (field) {
+        out.set(field, at);
+        at += field.byteLength;
+      }
+    }
+  }
+  if (at + 2 > out.length) {
+    yield out.subarray(0, at);
+    out = Buffer.allocUnsafe(2);
+    at = 0;
+  }
+  yield out.subarray(0, copyTrailer().copy(out, at) + at);
 }
 
 export const int4 = (value: number): Buffer => {

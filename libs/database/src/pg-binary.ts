@@ -4,7 +4,7 @@ import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/
 import pg from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { parseDatabaseUrl } from './connection.js';
-import { copyHeader, copyRow, copyRowBatches, copyTrailer } from './copy-binary.js';
+import { copyRowBatches, copyStream } from './copy-binary.js';
 import { DATABASE_URL } from './prisma.service.js';
 
 /**
@@ -81,12 +81,7 @@ export class PgBinary implements OnApplicationShutdown {
 
   /** Streams rows into `COPY target FROM STDIN (FORMAT binary)` on `client` (inside its transaction). */
   async copyIn(client: pg.ClientBase, target: string, rows: Iterable<(Uint8Array | null)[]> | AsyncIterable<(Uint8Array | null)[]>): Promise<void> {
-    async function* encoded() {
-      yield copyHeader();
-      for await (const row of rows) yield Buffer.concat(copyRow(row));
-      yield copyTrailer();
-    }
-    await pipeline(Readable.from(encoded()), client.query(copyFrom(`COPY ${target} FROM STDIN (FORMAT binary)`)));
+    await pipeline(Readable.from(copyStream(rows)), client.query(copyFrom(`COPY ${target} FROM STDIN (FORMAT binary)`)));
   }
 
   async onApplicationShutdown(): Promise<void> {
