@@ -75,13 +75,4 @@ describe('a dataset with its own split and activation table', () => {
     expect(validation.count).toBe(1);
     expect(activations(train)).toEqual([-2, 2, 50 / 255 / 0.25 - 2, 60 / 255 / 0.25 - 2].map(Math.fround));
   });
-
-  it('gives the same batches when a set too large for a float copy is converted batch by batch', () => {
-    const copied = splitDataset(data, 2, 2, 0.5, 1);
-    const lazy = splitDataset(data, 2, 2, 0.5, 1, 0);
-    expect(lazy.train.x).toBeNull();
-    expect(copied.train.x).not.toBeNull();
-    const order = Int32Array.from([1, 0]);
-    expect([...batches(lazy.train, order, 1, 2)]).toEqual([...batches(copied.train, order, 1, 2)]);
-  });
 });

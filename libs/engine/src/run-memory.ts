@@ -1,5 +1,4 @@
 import type { Architecture, OptimizerName } from '#libs/contracts';
-import { FLOAT_COPY_LIMIT } from './dataset.js';
 import { layerShapes } from './network.js';
 
 /** What a run needs to be sized: its network, optimizer, batch and the dataset it trains on. */
@@ -18,7 +17,7 @@ export interface RunMemoryEstimate {
   optimizerState: number;
   /** Forward activations and their gradients for one batch, with the input batch itself. */
   activations: number;
-  /** The dataset's bytes, plus the float copy the trainer makes of it when that copy is small enough. */
+  /** The dataset's bytes (batches are converted to floats as they are built). */
   dataset: number;
   /** Intermediate tensors of one optimizer step, alive until the step's tidy ends. */
   updateTemporaries: number;
@@ -56,8 +55,7 @@ export function estimateRunMemory({ architecture, optimizer, batchSize, samples 
   const optimizerState = parameters * OPTIMIZER_SLOTS[optimizer];
   const units = shapes.reduce((sum, s) => sum + s.units, 0);
   const activations = batchSize * (architecture.inputSize + TENSORS_PER_ACTIVATION * units) * FLOAT;
-  const bytes = samples * architecture.inputSize;
-  const dataset = bytes + Math.min(bytes * FLOAT, 2 * FLOAT_COPY_LIMIT);
+  const dataset = samples * architecture.inputSize;
   const updateTemporaries = parameters * UPDATE_TEMPORARIES[optimizer];
   const checkpoints = CHECKPOINT_COPIES * (parameters + optimizerState);
   const total = parameters + gradients + optimizerState + activations + dataset + updateTemporaries + checkpoints;
