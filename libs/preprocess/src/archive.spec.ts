@@ -129,6 +129,19 @@ describe('readArchive', () => {
     expect(err.message).toContain('cat/1.png');
   });
 
+  it('refuses an entry that inflates to more or fewer bytes than the zip declares', async () => {
+    const content = Buffer.alloc(4096, 'abcdefgh');
+    const zip = await zipOf({ 'cat/1.png': content }, true);
+    for (const declared of [content.length - 1, content.length + 1]) {
+      const lying = Buffer.from(zip);
+      // The central directory's uncompressed size (offset 24 of its entry) is what the reader trusts.
+      lying.writeUInt32LE(declared, lying.indexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02])) + 24);
+      const err = await rejection((await readArchive(lying)).images[0].read());
+      expect(err.code).toBe('CORRUPT_ENTRY');
+      expect(err.message).toContain(`expected ${declared} bytes`);
+    }
+  });
+
   it('refuses reads after close', async () => {
     const archive = await readArchive(await zipOf({ 'cat/1.png': await solidPng() }));
     archive.close();

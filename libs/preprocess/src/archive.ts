@@ -1,5 +1,6 @@
 import { promisify } from 'node:util';
-import { inflateRaw, inflateRawSync } from 'node:zlib';
+import { inflateRaw } from 'node:zlib';
+import { inflateSync as inflateRawInJs } from 'fflate';
 import yauzl, { type Entry, type ZipFile } from 'yauzl';
 import { type BlockSource, BlockZipReader, fileBlocks } from './block-reader.js';
 import { ArchiveError, messageOf } from './errors.js';
@@ -312,8 +313,18 @@ function compare(a: string, b: string): number {
 }
 
 const inflateRawAsync = promisify(inflateRaw);
-/** Entries up to this size are inflated on the calling thread: a hop to libuv's pool costs more than they do. */
+/**
+ * Entries up to this size are inflated on the calling thread, in JS (fflate): a hop to libuv's pool costs
+ * more than they do, and a zlib instance per tiny entry (two native objects to build and collect) cost more
+ * than its inflating.
+ */
 const INFLATE_INLINE_BYTES = 1024 ** 2;
+
+/** Inflates into a buffer one byte past the declared size, so a longer entry shows as too long without inflating more. */
+function inflateInline(data: Buffer, size: number): Buffer {
+  const out = inflateRawInJs(data, { out: new Uint8Array(size + 1) });
+  return Buffer.from(out.buffer, out.byteOffset, out.byteLength);
+}
 
 async function inflate(zipfile: ZipFile, entry: Entry, path: string): Promise<Buffer> {
   try {
@@ -344,8 +355,8 @@ async function entryBytes(zipfile: ZipFile, entry: Entry): Promise<Buffer> {
   let bytes: Buffer;
   if (entry.compressionMethod === 0) bytes = data;
   else if (entry.compressionMethod === 8) {
-    const options = { maxOutputLength: Math.max(1, entry.uncompressedSize) };
-    bytes = entry.uncompressedSize <= INFLATE_INLINE_BYTES ? inflateRawSync(data, options) : await inflateRawAsync(data, options);
+    const size = entry.uncompressedSize;
+    bytes = size <= INFLATE_INLINE_BYTES ? inflateInline(data, size) : await inflateRawAsync(data, { maxOutputLength: Math.max(1, size) });
   } else throw new Error(`unsupported compression method ${entry.compressionMethod}`);
   if (bytes.length !== entry.uncompressedSize) throw new Error(`expected ${entry.uncompressedSize} bytes, got ${bytes.length}`);
   return bytes;
