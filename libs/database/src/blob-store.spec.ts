@@ -96,6 +96,19 @@ describe('the blob store', () => {
     expect(window).toEqual([20, 22]);
   });
 
+  it('replaces a whole chunk run again: the rows of the second run, once each', async () => {
+    const samples = new SampleStore(pg);
+    const dataset = await prisma.dataset.create({ data: { name: 'r', width: 2, height: 1, classes: ['a'] } });
+    // Out of order, and MBs of rows: the duplicate key is refused while the COPY is still streaming.
+    const indices = Array.from({ length: 3000 }, (_, i) => (i * 7) % 3000);
+    const run = (byte: number) => indices.map((index) => ({ index, label: 0, file: `${index}.png`, sha256: null, pixels: Buffer.alloc(1000, byte + index) }));
+    await samples.replace(dataset.id, indices, run(1));
+    await samples.replace(dataset.id, indices, run(2));
+    const back = [];
+    for await (const s of samples.read(dataset.id)) back.push([s.index, s.pixels[0]]);
+    expect(back).toEqual(Array.from({ length: 3000 }, (_, index) => [index, (2 + index) & 0xff]));
+  });
+
   it('packs a dataset\'s samples for training in one read: index order, the test split apart, split names as codes', async () => {
     const samples = new SampleStore(pg);
     const dataset = await prisma.dataset.create({ data: { name: 'p', width: 3, height: 1, classes: ['a', 'b', 'c'] } });
