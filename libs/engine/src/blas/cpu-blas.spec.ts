@@ -6,6 +6,7 @@ import { createRng } from '../rng.js';
 import { xorBlobs } from '../testing/toy-data.js';
 import { epochsOn } from '../testing/epochs-on.js';
 import { train, type EpochResult } from '../trainer.js';
+import { batches, epochOrder, splitDataset } from '../dataset.js';
 import { createOptimizer } from '../optimizer.js';
 import { decodeWeights } from '../weights.js';
 import { CPU_BLAS, describe as describeBlas, kernelCalls, pool, registerCpuBlas } from './cpu-blas.js';
@@ -102,6 +103,27 @@ describe('the cpu-blas backend where it cannot load', () => {
 });
 
 whenAvailable('the cpu-blas backend', () => {
+  it('builds batches from bytes with the addon exactly as the JS loop does, per channel', () => {
+    const rng = createRng(4);
+    const inputSize = 12;
+    const data = {
+      pixels: Uint8Array.from({ length: 40 * inputSize }, () => Math.floor(rng() * 256)),
+      labels: Int32Array.from({ length: 40 }, (_, i) => i % 3),
+      table: Float32Array.from({ length: 3 * 256 }, () => rng() * 4 - 2),
+    };
+    const { train: samples } = splitDataset(data, inputSize, 3, 0.25, 1);
+    const all = () => [...batches(samples, epochOrder(samples.count, 1, 0), 7, 3)];
+    const native = all();
+    process.env.TRAINYARD_BLAS_LIBRARY = 'off';
+    try {
+      expect(native).toEqual(all());
+    } finally {
+      delete process.env.TRAINYARD_BLAS_LIBRARY;
+    }
+    const { kernels } = loadNativeBlas();
+    expect(() => kernels.lookupRows(data.pixels, Int32Array.of(40), inputSize, data.table, new Float32Array(inputSize))).toThrow(/outside the pixels/);
+  });
+
   it('is what auto picks where tfjs-node is not installed', async () => {
     const info = await selectBackend('auto');
     if (info.name === 'tensorflow') return;

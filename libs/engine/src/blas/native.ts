@@ -26,6 +26,8 @@ export interface NativeKernels {
   sum(x: Float32Array, rows: number, cols: number, axis: 0 | 1, out: Float32Array): void;
   biasActivate(c: Float32Array, cols: number, bias: Float32Array | null, op: number, alpha: number): void;
   sgdStep(values: Float32Array, gradient: Float32Array, scale: number): void;
+  /** out's row r = table[channel * 256 + byte] over the bytes of sample samples[r] (see dataset.ts batches). */
+  lookupRows(pixels: Uint8Array, samples: Int32Array, inputSize: number, table: Float32Array, out: Float32Array): void;
 }
 
 export interface NativeBlas {
@@ -86,6 +88,12 @@ type Cache = { [CACHE]?: NativeBlas | Error };
 export function blasSwitchedOff(env: NodeJS.ProcessEnv = process.env): boolean {
   const value = env.TRAINYARD_BLAS_LIBRARY?.trim().toLowerCase();
   return value === 'off' || value === 'none';
+}
+
+/** The addon's kernels when something (the cpu-blas backend) has loaded them already; never loads them. */
+export function loadedNativeKernels(): NativeKernels | null {
+  const cached = (globalThis as Cache)[CACHE];
+  return cached && !(cached instanceof Error) && !blasSwitchedOff() ? cached.kernels : null;
 }
 
 /** Loads the addon and opens a BLAS library; throws an Error that says why when either is missing. */
