@@ -18,8 +18,8 @@ export interface BenchImages {
   reused: boolean;
 }
 
-/** A small, fast, seeded generator: the same seed always draws the same scenes. */
-function xorshift(seed: number): () => number {
+/** A small, fast, seeded generator: the same seed always draws the same scenes (and the same bench sets). */
+export function xorshift(seed: number): () => number {
   let s = seed >>> 0 || 1;
   return () => {
     s ^= s << 13;

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { crc32, deflateSync } from 'node:zlib';
 import yazl from 'yazl';
-import { benchImages } from '../preprocess-images.js';
+import { benchImages, xorshift } from '../preprocess-images.js';
 
 const VERSION = 1;
 export const CLASSES = 10;
@@ -47,19 +47,6 @@ export async function photoSet(count: number): Promise<ImageSet> {
     await rename(`${zipPath}.part`, zipPath);
   }
   return { name: `photos-${count}`, zipPath, files: colour, width: 640, height: 480 };
-}
-
-/** A small seeded generator, so the same set is drawn on every machine. */
-function xorshift(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return s / 4294967296;
-  };
 }
 
 /** An 8-bit gray PNG, written directly: a sharp call per 28×28 image would cost more than the image. */
