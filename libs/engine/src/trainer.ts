@@ -188,9 +188,9 @@ class Patience {
   }
 }
 
-// Validation batches hold about this many bytes of activations: no gradients are kept, so bigger batches
-// only mean fewer, better-shaped matrix products.
-const VALIDATION_BATCH_BYTES = 16 * 2 ** 20;
+// Validation batches hold about this many bytes of activations: no gradients are kept, so bigger batches only
+// mean fewer matrix products, but each is held several times over (16 MB put a 784-128-10 worker past issue 8's memory bound).
+const VALIDATION_BATCH_BYTES = 4 * 2 ** 20;
 
 /** Mean loss and accuracy over a sample set, in batches, with no gradient tape; read back once at the end. */
 export async function evaluate(network: Network, samples: Samples, batchSize: number, numClasses: number, lossFn: LossFn = crossEntropy): Promise<{ loss: number; accuracy: number }> {
