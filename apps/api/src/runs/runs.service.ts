@@ -5,7 +5,7 @@ import { BlobStore, type Dataset, DatasetStatus, PgBinary, Prisma, PrismaService
 import { JobQueue, RunEvents, RunSignals } from '#libs/queue';
 import { assertOwnerOrAdmin, CREATED_BY, type Principal } from '../auth/index.js';
 import { API_CONFIG, type ApiConfig } from '../api.config.js';
-import { shareDataset } from '../datasets/dataset-lock.js';
+import { shareDatasets } from '../datasets/dataset-lock.js';
 import { DomainError, invalidInput, notFound } from '../http/domain-error.js';
 import { type ListRunsQuery } from './list-runs.dto.js';
 import { checkRunMemory } from './run-memory.check.js';
@@ -33,8 +33,8 @@ export class RunsService {
     const run = await this.prisma
       .$transaction(async (tx) => {
         // First, as a delete locks it first: a shared lock, so submissions on one dataset never wait for each other.
-        await this.lockDatasets(tx, [dto.datasetId]);
-        return this.insert(tx, dto, principal);
+        const names = await this.lockDatasets(tx, [dto.datasetId]);
+        return this.insert(tx, dto, principal, names.get(dto.datasetId)!);
       })
       .catch((error: unknown) => {
         // Deleted between the admission check and the insert: the same answer as a lock that finds it gone.
@@ -55,18 +55,17 @@ export class RunsService {
     checkRunMemory(dto, dataset, this.config.MAX_RUN_MEMORY_MB);
   }
 
-  /** Inside the transaction that creates runs: their datasets stay READY and undeleted until it commits (a shared lock, so submissions never queue behind each other). */
-  async lockDatasets(tx: Prisma.TransactionClient, ids: string[]): Promise<void> {
-    for (const id of new Set(ids)) {
-      if (!(await shareDataset(tx, id, DatasetStatus.READY))) {
-        throw new DomainError('CONFLICT', `dataset ${id} was deleted or changed while the run was being created`);
-      }
-    }
+  /** Inside the transaction that creates runs: their datasets stay READY and undeleted until it commits (a shared lock, so submissions never queue behind each other); their names by id. */
+  async lockDatasets(tx: Prisma.TransactionClient, ids: string[]): Promise<Map<string, string>> {
+    const names = await shareDatasets(tx, [...new Set(ids)], DatasetStatus.READY);
+    const gone = ids.find((id) => !names.has(id));
+    if (gone) throw new DomainError('CONFLICT', `dataset ${gone} was deleted or changed while the run was being created`);
+    return names;
   }
 
-  /** Stores an admitted run, QUEUED, with its model and first history entry; `sweep` places it in a sweep. */
-  async insert(tx: Prisma.TransactionClient, dto: RunSpec, principal: Principal, sweep?: { id: string; index: number; params: object; held: boolean; note: string }) {
-    const modelName = dto.modelName ?? (await tx.dataset.findUniqueOrThrow({ where: { id: dto.datasetId }, select: { name: true } })).name;
+  /** Stores an admitted run, QUEUED, with its model (named after its dataset unless it says) and first history entry; `sweep` places it in a sweep. */
+  async insert(tx: Prisma.TransactionClient, dto: RunSpec, principal: Principal, datasetName: string, sweep?: { id: string; index: number; params: object; held: boolean; note: string }) {
+    const modelName = dto.modelName ?? datasetName;
     // Found, or made without locking an existing row (an upsert's update locked it, queueing every submission to one model).
     let model = await tx.model.findUnique({ where: { name: modelName } });
     if (!model) {

@@ -36,7 +36,7 @@ export class SweepsService {
 
     const maxParallel = Math.min(spec.maxParallel ?? dtos.length, dtos.length);
     const { sweep, runs } = await this.prisma.$transaction(async (tx) => {
-      await this.runs.lockDatasets(tx, dtos.map((dto) => dto.datasetId));
+      const names = await this.runs.lockDatasets(tx, dtos.map((dto) => dto.datasetId));
       const sweep = await tx.sweep.create({
         data: { spec: { ...spec, seed } as Prisma.InputJsonValue, maxParallel, metric: spec.metric, createdById: principal.id },
       });
@@ -44,7 +44,7 @@ export class SweepsService {
       for (const [index, dto] of dtos.entries()) {
         const held = index >= maxParallel;
         const note = `run ${index} of sweep ${sweep.id}${held ? `; held until one of its ${maxParallel} slot${maxParallel === 1 ? '' : 's'} frees` : ''}`;
-        runs.push(await this.runs.insert(tx, dto, principal, { id: sweep.id, index, params: points[index]!.params, held, note }));
+        runs.push(await this.runs.insert(tx, dto, principal, names.get(dto.datasetId)!, { id: sweep.id, index, params: points[index]!.params, held, note }));
       }
       return { sweep, runs };
     }, LONG_TX);
